@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+// Economist: economic simulation and multi-agent reinforcement learning in Swift.
+//
+// Module boundaries (see DEVELOPERS.md): `Economy` imports nothing of ours
+// except the `CLZ4` system-library shim it needs for Foundation's `.lz4` dense
+// logs; the `economist` executable is thin glue over the libraries.
+import PackageDescription
+
+let package = Package(
+  name: "Economist",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "economist", targets: ["economist"]),
+    .library(name: "Economy", targets: ["Economy"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CLZ4",
+      pkgConfig: "liblz4",
+      providers: [.apt(["liblz4-dev"])]
+    ),
+    .target(
+      name: "Economy",
+      dependencies: ["CLZ4", .product(name: "Yams", package: "Yams")]
+    ),
+    .executableTarget(
+      name: "economist",
+      dependencies: ["Economy", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+    ),
+    .testTarget(
+      name: "EconomyTests",
+      dependencies: ["Economy"],
+      resources: [.copy("Fixtures")]
+    ),
+  ]
+)
