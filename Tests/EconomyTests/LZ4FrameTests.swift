@@ -92,7 +92,10 @@ private func expectFailure(
     let frame = try LZ4Frame.compress(compressibleBytes(70_000, seed: 3))
     expectFailure([], "truncated LZ4 frame: input ends at byte 0")
     expectFailure(Array(frame.prefix(2)), "truncated LZ4 frame: input ends at byte 2")
-    for length in 1..<frame.count {
+    // Every cut in the header and trailer, and a cut every few bytes through the blocks.
+    let ends = Array(1..<64) + Array(stride(from: 64, to: frame.count - 64, by: 11))
+      + Array((frame.count - 64)..<frame.count)
+    for length in ends {
       expectFailure(Array(frame.prefix(length)))
     }
     let last = frame.count - 1
@@ -104,7 +107,8 @@ private func expectFailure(
     let frame = try LZ4Frame.compress(data)
     var checksum = frame
     checksum[checksum.count - 1] ^= 0xFF
-    expectFailure(checksum, "LZ4F_decompress failed at byte 0: ERROR_contentChecksum_invalid")
+    expectFailure(
+      checksum, "LZ4F_decompress failed at byte \(frame.count - 4): ERROR_contentChecksum_invalid")
     var header = frame
     header[4] ^= 0x40  // the frame descriptor's version bits
     expectFailure(header)

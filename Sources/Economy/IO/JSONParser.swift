@@ -78,17 +78,28 @@ struct JSONByteReader {
     let value = try parseValue()
     skipWhitespace()
     guard position == input.count else {
-      throw error("expected end of input after the JSON value, found \(found())")
+      throw expected("end of input after the JSON value")
     }
     return value
   }
 
   mutating func parseValue() throws(JSONParseError) -> JSONValue {
     skipWhitespace()
-    guard position < input.count else { throw error("expected a value, found end of input") }
-    switch input[position] {
+    switch peek() {
     case UInt8(ascii: "{"): return try parseObject()
     case UInt8(ascii: "["): return try parseArray()
+    default: return try parseScalar()
+    }
+  }
+
+  /// Reads a string, a number, or one of `true`, `false`, `null`, `NaN`, `Infinity`.
+  ///
+  /// Kept apart from ``parseValue()`` (like every error path) so the frames of the recursive
+  /// functions stay small: debug builds use about 1 KB of stack per nesting level, release
+  /// builds far less.
+  private mutating func parseScalar() throws(JSONParseError) -> JSONValue {
+    guard let byte = peek() else { throw expected("a value") }
+    switch byte {
     case UInt8(ascii: "\""): return .string(try parseString())
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
     case UInt8(ascii: "t"):
@@ -107,81 +118,79 @@ struct JSONByteReader {
       try expectLiteral("Infinity")
       return .double(.infinity)
     default:
-      throw error("expected a value, found \(found())")
+      throw expected("a value")
     }
   }
 
   // MARK: Containers
 
   private mutating func parseArray() throws(JSONParseError) -> JSONValue {
-    try enterContainer()
+    try enterContainer(closedBy: UInt8(ascii: "]"))
     defer { depth -= 1 }
     var elements: [JSONValue] = []
-    skipWhitespace()
-    if peek() == UInt8(ascii: "]") {
-      position += 1
-      return .array(elements)
-    }
-    while true {
+    if isClosed(by: UInt8(ascii: "]")) { return .array(elements) }
+    repeat {
       elements.append(try parseValue())
-      skipWhitespace()
-      switch peek() {
-      case UInt8(ascii: ","):
-        position += 1
-        skipWhitespace()
-        if peek() == UInt8(ascii: "]") { throw error("trailing comma before ']'") }
-      case UInt8(ascii: "]"):
-        position += 1
-        return .array(elements)
-      default:
-        throw error("expected ',' or ']' after array element, found \(found())")
-      }
-    }
+    } while try continuesContainer(closedBy: UInt8(ascii: "]"))
+    return .array(elements)
   }
 
   private mutating func parseObject() throws(JSONParseError) -> JSONValue {
-    try enterContainer()
+    try enterContainer(closedBy: UInt8(ascii: "}"))
     defer { depth -= 1 }
     var object = JSONObject()
-    skipWhitespace()
-    if peek() == UInt8(ascii: "}") {
-      position += 1
-      return .object(object)
-    }
-    while true {
-      guard peek() == UInt8(ascii: "\"") else {
-        let after = object.isEmpty ? "or '}' after '{'" : "after ','"
-        throw error("expected a string key \(after), found \(found())")
-      }
-      let key = try parseString()
-      skipWhitespace()
-      guard peek() == UInt8(ascii: ":") else {
-        throw error("expected ':' after object key, found \(found())")
-      }
-      position += 1
+    if isClosed(by: UInt8(ascii: "}")) { return .object(object) }
+    repeat {
+      let key = try parseMemberKey(isFirst: object.isEmpty)
       object.append(key, try parseValue())
-      skipWhitespace()
-      switch peek() {
-      case UInt8(ascii: ","):
-        position += 1
-        skipWhitespace()
-        if peek() == UInt8(ascii: "}") { throw error("trailing comma before '}'") }
-      case UInt8(ascii: "}"):
-        position += 1
-        return .object(object)
-      default:
-        throw error("expected ',' or '}' after object member, found \(found())")
-      }
-    }
+    } while try continuesContainer(closedBy: UInt8(ascii: "}"))
+    return .object(object)
   }
 
   /// Steps over an opening bracket, enforcing ``JSONParser/maximumDepth``.
-  private mutating func enterContainer() throws(JSONParseError) {
-    guard depth < JSONParser.maximumDepth else {
-      throw error("nesting too deep: more than \(JSONParser.maximumDepth) arrays and objects")
-    }
+  private mutating func enterContainer(closedBy closing: UInt8) throws(JSONParseError) {
+    guard depth < JSONParser.maximumDepth else { throw tooDeep() }
     depth += 1
     position += 1
+  }
+
+  /// Steps over `closing` if it is the next non-blank byte (an empty container).
+  private mutating func isClosed(by closing: UInt8) -> Bool {
+    skipWhitespace()
+    guard peek() == closing else { return false }
+    position += 1
+    return true
+  }
+
+  /// After an element: steps over `,` and returns `true`, or over `closing` and returns `false`.
+  private mutating func continuesContainer(closedBy closing: UInt8) throws(JSONParseError) -> Bool {
+    skipWhitespace()
+    switch peek() {
+    case UInt8(ascii: ","):
+      position += 1
+      skipWhitespace()
+      if peek() == closing { throw error("trailing comma before '\(Character(Unicode.Scalar(closing)))'") }
+      return true
+    case closing:
+      position += 1
+      return false
+    default:
+      throw expected(
+        closing == UInt8(ascii: "]")
+          ? "',' or ']' after array element" : "',' or '}' after object member")
+    }
+  }
+
+  /// Reads a member's key and the `:` after it.
+  private mutating func parseMemberKey(isFirst: Bool) throws(JSONParseError) -> String {
+    guard peek() == UInt8(ascii: "\"") else {
+      throw expected(isFirst ? "a string key or '}' after '{'" : "a string key after ','")
+    }
+    let key = try parseString()
+    skipWhitespace()
+    guard peek() == UInt8(ascii: ":") else { throw expected("':' after object key") }
+    position += 1
+    return key
   }
 
   // MARK: Literals
@@ -219,7 +228,19 @@ struct JSONByteReader {
 // MARK: - Errors
 
 extension JSONByteReader {
+  /// `expected <what>, found <the input at the cursor>`.
+  @inline(never)
+  func expected(_ what: String) -> JSONParseError {
+    error("expected \(what), found \(found())")
+  }
+
+  @inline(never)
+  func tooDeep() -> JSONParseError {
+    error("nesting too deep: more than \(JSONParser.maximumDepth) arrays and objects")
+  }
+
   /// An error at `offset` (the cursor by default), with its line and column.
+  @inline(never)
   func error(_ message: String, at offset: Int? = nil) -> JSONParseError {
     let offset = min(offset ?? position, input.count)
     var line = 1
@@ -367,7 +388,7 @@ extension JSONByteReader {
       case let c? where c >= UInt8(ascii: "A") && c <= UInt8(ascii: "F"):
         digit = UInt32(c - UInt8(ascii: "A") + 10)
       default:
-        throw error("invalid \\u escape: expected 4 hex digits, found \(found())")
+        throw expected("4 hex digits in \\u escape")
       }
       value = value << 4 | digit
       position += 1
@@ -410,7 +431,7 @@ extension JSONByteReader {
       }
     }
     guard let first = peek(), isDigit(first) else {
-      throw error("expected a digit after '-', found \(found())")
+      throw expected("a digit after '-'")
     }
     var mantissa: UInt64 = 0
     var significantDigits = 0
@@ -474,7 +495,7 @@ extension JSONByteReader {
 
   private mutating func expectDigit(_ context: String) throws(JSONParseError) {
     guard let byte = peek(), isDigit(byte) else {
-      throw error("expected a digit \(context), found \(found())")
+      throw expected("a digit \(context)")
     }
   }
 
@@ -508,7 +529,7 @@ extension JSONByteReader {
   /// Reference: W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990.
   private static func exactDouble(_ mantissa: UInt64, power: Int, negative: Bool) -> Double? {
     guard mantissa <= 1 << 53, (-22...22).contains(power) else { return nil }
-    let scale = powersOfTen[power.magnitude]
+    let scale = powersOfTen[Int(power.magnitude)]
     let magnitude = power < 0 ? Double(mantissa) / scale : Double(mantissa) * scale
     return negative ? -magnitude : magnitude
   }

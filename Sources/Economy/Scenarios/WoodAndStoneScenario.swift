@@ -228,7 +228,7 @@ struct WoodAndStoneScenario: Sendable {
         if let f = paymentField, rank < rankedPayments.count { world.setState(a, f, rankedPayments[rank]) }
       }
     }
-    computeMetrics(world: world, completions: completions, into: &currentMetric)
+    updateMetrics(world: world, completions: completions)
   }
 
   // MARK: - Step
@@ -301,8 +301,8 @@ struct WoodAndStoneScenario: Sendable {
     }
   }
 
-  /// Utility of each agent, then the planner's social welfare.
-  mutating func computeMetrics(world: World, completions: Int, into out: inout [Double]) {
+  /// Sets ``currentMetric``: the utility of each agent, then the planner's social welfare.
+  mutating func updateMetrics(world: World, completions: Int) {
     let kappa = energyWeight(completions: completions) * params.energyCost
     for a in 0..<agentCount {
       let coin = world.endowment(a, .coin)
@@ -310,23 +310,23 @@ struct WoodAndStoneScenario: Sendable {
       let u = SocialMetrics.isoelasticUtility(
         coin: coin, labor: world.labor[a], eta: params.isoelasticEta, laborCoefficient: kappa)
       utilityScratch[a] = u
-      out[a] = u
+      currentMetric[a] = u
     }
     switch params.plannerRewardType {
     case .coinEqTimesProductivity:
-      out[agentCount] = SocialMetrics.coinEqualityTimesProductivity(
+      currentMetric[agentCount] = SocialMetrics.coinEqualityTimesProductivity(
         coinScratch, equalityWeight: 1 - params.mixingWeightGiniVsCoin)
     case .invIncomeWeightedCoinEndowments:
-      out[agentCount] = SocialMetrics.inverseIncomeWeightedCoin(coinScratch)
+      currentMetric[agentCount] = SocialMetrics.inverseIncomeWeightedCoin(coinScratch)
     case .invIncomeWeightedUtility:
-      out[agentCount] = SocialMetrics.inverseIncomeWeightedUtility(coin: coinScratch, utilities: utilityScratch)
+      currentMetric[agentCount] = SocialMetrics.inverseIncomeWeightedUtility(coin: coinScratch, utilities: utilityScratch)
     }
   }
 
   /// Writes each agent's and the planner's reward (metric change since the last step).
   mutating func computeRewards(world: World, completions: Int, into rewards: inout [Double]) {
     for i in 0...agentCount { rewards[i] = currentMetric[i] }
-    computeMetrics(world: world, completions: completions, into: &currentMetric)
+    updateMetrics(world: world, completions: completions)
     var mean = 0.0
     for i in 0...agentCount {
       rewards[i] = currentMetric[i] - rewards[i]

@@ -150,7 +150,9 @@ public struct PeriodicBracketTax: Component {
     if taxModel == .modelWrapper && !disableTaxes && discreteRates.count < 2 {
       params.report("rate_disc", "expected rate_disc to give at least 2 rates in \(rateMin)...\(rateMax), found \(discreteRates.count)")
     }
-    saez = SaezEstimator(paretoWeightType: weightName == "uniform" ? .uniform : .inverseIncome, fixedElasticity: fixedElas)
+    saez = SaezEstimator(
+      bracketCount: brackets.count, paretoWeightType: weightName == "uniform" ? .uniform : .inverseIncome,
+      fixedElasticity: fixedElas)
 
     let n = setup.agentCount
     agentCount = n
@@ -249,7 +251,7 @@ public struct PeriodicBracketTax: Component {
         }
       }
       if taxModel == .saez {
-        saezRates = saez.nextRates(rateMin: rateMin, rateMax: rateMax, brackets: brackets, rng: &rng)
+        saezRates = saez.nextRates(rateMin: rateMin, rateMax: annealedRateMax, brackets: brackets, rng: &rng)
       }
       for b in 0..<brackets.count { currentRatesObservation[b] = currentRate(b) }
     }

@@ -1,0 +1,268 @@
+extension Environment {
+  /// Starts a new episode.
+  ///
+  /// - Parameters:
+  ///   - seed: reseeds the environment's generator; nil continues its stream (so consecutive
+  ///     episodes differ, and the whole run is determined by the first seed).
+  ///   - forceDenseLog: keep a dense log whatever `dense_log_frequency` says.
+  public mutating func reset(seed: UInt64? = nil, forceDenseLog: Bool = false) {
+    if let seed { rng = EconomyRNG(seed: seed) }
+    isRecording = forceDenseLog || (config.denseLogFrequency.map { completions % $0 == 0 } ?? false)
+    world.timestep = 0
+    world.ledger = Ledger()
+    scenario.resetMap(world: &world, rng: &rng)
+    scenario.resetAgents(world: &world, rng: &rng)
+    for i in components.indices { components[i].reset(world: &world, rng: &rng, completions: completions) }
+    scenario.finishReset(world: &world, rng: &rng, completions: completions)
+    actions.clear()
+    for i in maskedActionCounts.indices { maskedActionCounts[i] = 0 }
+    for i in rewards.indices { rewards[i] = 0 }
+    isDone = false
+    refreshObservations()
+    resetTotals = totals()
+    if isRecording {
+      recorder.start(env: self)
+    }
+  }
+
+  /// Overrides agents' state right after a reset (replays and tests): location, build payment,
+  /// bonus gather probability. Observations and masks are rewritten.
+  ///
+  /// - Throws: ``InitialStateError`` for a location that is outside the map, blocked or
+  ///   occupied, or a field the configured components do not have.
+  public mutating func applyInitialState(_ states: [Int: AgentInitialState]) throws(InitialStateError) {
+    for (agent, s) in states.sorted(by: { $0.key < $1.key }) {
+      guard agent >= 0 && agent < agentCount else { throw InitialStateError(agent: agent, message: "no such agent") }
+      if let loc = s.location {
+        let (r, c) = loc
+        guard world.moveAgent(agent, toRow: r, col: c) else {
+          throw InitialStateError(agent: agent, message: "cannot place the agent at [\(r), \(c)] (outside the map, water, another agent's house, or occupied)")
+        }
+      }
+      if let v = s.buildPayment {
+        guard let f = world.stateField(named: "build_payment") else {
+          throw InitialStateError(agent: agent, message: "build_payment needs the Build component")
+        }
+        world.setState(agent, f, v)
+      }
+      if let v = s.bonusGatherProb {
+        guard let f = world.stateField(named: "bonus_gather_prob") else {
+          throw InitialStateError(agent: agent, message: "bonus_gather_prob needs the Gather component")
+        }
+        world.setState(agent, f, v)
+      }
+    }
+    refreshObservations()
+  }
+
+  /// Runs one step with ``actions`` and clears them.
+  ///
+  /// - Precondition: the episode is not done (call ``reset(seed:forceDenseLog:)``).
+  public mutating func step() {
+    precondition(!isDone, "step() called after the episode ended; call reset() first")
+    if isRecording { recorder.recordPreStep(env: self) }
+    enforceMasks()
+    world.timestep += 1
+    let reader = ActionReader(mobile: actions.mobile, mobileStride: actionLayout.mobile.count, planner: actions.planner)
+    for i in components.indices {
+      components[i].step(world: &world, actions: reader, rng: &rng, logging: isRecording)
+    }
+    scenario.regrow(world: &world, rng: &rng)
+    refreshObservations()
+    scenario.computeRewards(world: world, completions: completions, into: &rewards)
+    if isRecording { recorder.recordRewards(rewards) }
+    actions.clear()
+    #if DEBUG || ECONOMY_INTERNAL_CHECKS
+      checkInvariants()
+    #endif
+    if world.timestep >= config.episodeLength { finishEpisode() }
+  }
+
+  /// Turns actions the current masks forbid into NO-OP and counts them.
+  mutating func enforceMasks() {
+    let specs = actionLayout.mobile
+    let s = specs.count
+    let m = actionLayout.mobileMaskSize
+    for a in 0..<agentCount {
+      for k in 0..<s {
+        let v = Int(actions.mobile[a * s + k])
+        if v > 0 && observations.mobileMask[a * m + actionLayout.mobileMaskOffsets[k] + v - 1] == 0 {
+          actions.mobile[a * s + k] = 0
+          maskedActionCounts[a] += 1
+        }
+      }
+    }
+    for k in actionLayout.planner.indices {
+      let v = Int(actions.planner[k])
+      if v > 0 && observations.plannerMask[actionLayout.plannerMaskOffsets[k] + v - 1] == 0 {
+        actions.planner[k] = 0
+        maskedActionCounts[agentCount] += 1
+      }
+    }
+  }
+
+  mutating func finishEpisode() {
+    isDone = true
+    var log: DenseLogRecording?
+    if isRecording {
+      recorder.recordFinal(env: self)
+      log = recorder.finish(env: self)
+    }
+    lastEpisode = EpisodeSummary(metrics: metrics(), denseLog: log)
+    completions += 1
+  }
+
+  /// The episode metrics now: scenario metrics, then each component's, prefixed by its shorthand.
+  public func metrics() -> [(key: String, value: Double)] {
+    var out = scenario.metrics(world: world, completions: completions)
+    for c in components {
+      var part: [(key: String, value: Double)] = []
+      c.metrics(world: world, into: &part)
+      let prefix = type(of: c).shorthand
+      out += part.map { ("\(prefix)/\($0.key)", $0.value) }
+    }
+    return out
+  }
+
+  // MARK: - Observations and masks
+
+  /// Rewrites all observations and masks from the current state.
+  mutating func refreshObservations() {
+    writeFlatObservations()
+    scenario.writeSpatial(world: world, into: &observations, layout: observationLayout)
+    writeMasks()
+  }
+
+  mutating func writeFlatObservations() {
+    let layout = observationLayout
+    let flatSize = layout.mobileFlatSize
+    let perSize = layout.perAgentSize
+    let offsets = layout.offsets
+    let components = self.components
+    let world = self.world
+    let time = inventoryScale == 1 ? Double(world.timestep) : Double(world.timestep) / Double(config.episodeLength)
+    let scenario = self.scenario
+    observations.mobileFlat.withUnsafeMutableBufferPointer { mobile in
+      observations.plannerFlat.withUnsafeMutableBufferPointer { planner in
+        observations.perAgent.withUnsafeMutableBufferPointer { perAgent in
+          var out = ObservationWriter(
+            offsets: offsets, mobile: mobile, mobileStride: flatSize, planner: planner, perAgent: perAgent,
+            perAgentStride: perSize)
+          scenario.writeObservations(world: world, time: time, scale: inventoryScale, into: &out)
+          for c in components { c.writeObservations(world: world, into: &out) }
+        }
+      }
+    }
+  }
+
+  mutating func writeMasks() {
+    let layout = actionLayout
+    let completions = self.completions
+    let world = self.world
+    var components = self.components
+    self.components = []
+    observations.mobileMask.withUnsafeMutableBufferPointer { mobile in
+      observations.plannerMask.withUnsafeMutableBufferPointer { planner in
+        var out = MaskWriter(
+          mobileOffsets: layout.mobileMaskOffsets, plannerOffsets: layout.plannerMaskOffsets, mobile: mobile,
+          mobileStride: layout.mobileMaskSize, planner: planner)
+        for i in components.indices { components[i].writeMasks(world: world, completions: completions, into: &out) }
+      }
+    }
+    self.components = components
+  }
+
+  // MARK: - Invariants
+
+  /// Total coin, stone and wood: inventories and escrow of everyone plus resources on the map.
+  func totals() -> [Double] {
+    var t = [0.0, 0.0, 0.0]
+    for a in 0..<agentCount {
+      for r in Resource.allCases { t[r.rawValue] += world.endowment(a, r) }
+    }
+    for r in Resource.allCases { t[r.rawValue] += world.plannerInventory[r.rawValue] + world.plannerEscrow[r.rawValue] }
+    let n = world.tileCount
+    for r in Resource.collectible {
+      guard let layer = MapLayer.resourceLayer(r) else { continue }
+      for i in 0..<n { t[r.rawValue] += Double(world.layers[layer.rawValue * n + i]) }
+    }
+    return t
+  }
+
+  /// Checks that the books balance and the world is consistent; traps with a description of the
+  /// first violation. Runs after every step in debug builds and with `ECONOMY_INTERNAL_CHECKS`.
+  public func checkInvariants() {
+    if let problem = invariantViolation() { preconditionFailure("world invariant violated: \(problem)") }
+  }
+
+  /// A description of the first violated invariant, or nil when all hold.
+  public func invariantViolation() -> String? {
+    let t = totals()
+    let expected = [
+      resetTotals[0] + world.ledger.coinCreated,
+      resetTotals[1] + world.ledger.resourceCreated[1],
+      resetTotals[2] + world.ledger.resourceCreated[2],
+    ]
+    for r in Resource.allCases where abs(t[r.rawValue] - expected[r.rawValue]) > 1e-6 * max(1, abs(expected[r.rawValue])) {
+      return "total \(r.name) is \(t[r.rawValue]) but reset total plus created is \(expected[r.rawValue])"
+    }
+    for i in world.inventory.indices where world.inventory[i] < -1e-9 || world.escrow[i] < -1e-9 {
+      return "agent \(i / Resource.count) has negative \(Resource(rawValue: i % Resource.count)?.name ?? "") (inventory \(world.inventory[i]), escrow \(world.escrow[i]))"
+    }
+    var seen = Set<Int>()
+    for a in 0..<agentCount {
+      let r = Int(world.row[a])
+      let c = Int(world.col[a])
+      guard world.isInside(r, c) else { return "agent \(a) is off the map at (\(r), \(c))" }
+      let tile = world.tile(r, c)
+      if !seen.insert(tile).inserted { return "two agents share tile (\(r), \(c))" }
+      if Int(world.occupant[tile]) != a { return "occupancy map disagrees with agent \(a)'s location" }
+      if world.value(.water, r, c) > 0 { return "agent \(a) stands on water" }
+    }
+    let occupied = world.occupant.filter { $0 >= 0 }.count
+    if occupied != agentCount { return "occupancy map lists \(occupied) agents, expected \(agentCount)" }
+    return nil
+  }
+}
+
+/// Per-agent state applied after reset by ``Environment/applyInitialState(_:)``.
+public struct AgentInitialState: Sendable, Equatable {
+  /// `[row, col]`.
+  public var location: (Int, Int)?
+  /// Build payment per house.
+  public var buildPayment: Double?
+  /// Bonus collection probability.
+  public var bonusGatherProb: Double?
+
+  /// Creates an initial state.
+  public init(location: (Int, Int)? = nil, buildPayment: Double? = nil, bonusGatherProb: Double? = nil) {
+    self.location = location
+    self.buildPayment = buildPayment
+    self.bonusGatherProb = bonusGatherProb
+  }
+
+  public static func == (a: AgentInitialState, b: AgentInitialState) -> Bool {
+    a.location?.0 == b.location?.0 && a.location?.1 == b.location?.1 && a.buildPayment == b.buildPayment
+      && a.bonusGatherProb == b.bonusGatherProb
+  }
+}
+
+/// An initial state that cannot be applied.
+public struct InitialStateError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The agent concerned.
+  public let agent: Int
+  /// What is wrong.
+  public let message: String
+  public var description: String { "initial_state of agent \(agent): \(message)" }
+}
+
+extension Environment {
+  /// The dense log of the current episode up to now, with the current state as the final
+  /// entry (for traces shorter than an episode). Returns the finished log if the episode ended.
+  public mutating func denseLogSoFar() -> DenseLogRecording {
+    if isDone, let log = lastEpisode?.denseLog { return log }
+    var r = recorder
+    r.recordFinal(env: self)
+    return r.finish(env: self)
+  }
+}

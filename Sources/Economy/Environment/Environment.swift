@@ -1,0 +1,181 @@
+import Foundation
+
+/// One economy: a scenario, its components, and the state, observations, masks and rewards they
+/// produce each step.
+///
+/// Usage: ``reset(seed:forceDenseLog:)``, then repeatedly fill ``actions`` and call ``step()``
+/// until ``isDone``. Observations, masks and rewards are written into preallocated buffers
+/// (``observations``, ``rewards``); the step allocates nothing unless a dense log is kept.
+///
+/// Step order (Foundation's): the pre-step state is logged; the timestep advances; components
+/// step in config order; resources regrow; observations and masks are written; rewards are the
+/// change of each agent's utility and of the planner's social welfare.
+public struct Environment: Sendable {
+  /// The configuration the environment was built from.
+  public let config: EnvironmentConfig
+  /// The world state.
+  public internal(set) var world: World
+  /// The components, in step order.
+  public internal(set) var components: [any Component]
+  var scenario: WoodAndStoneScenario
+  /// The environment's random number generator.
+  public internal(set) var rng: EconomyRNG
+  /// Completed episodes of this environment.
+  public internal(set) var completions = 0
+  /// Where observation fields live.
+  public let observationLayout: ObservationLayout
+  /// Action spaces and mask layout.
+  public let actionLayout: ActionLayout
+  /// Observations and masks after the last reset or step.
+  public internal(set) var observations: ObservationBuffers
+  /// Rewards of the last step: mobile agents in order, then the planner.
+  public internal(set) var rewards: [Double]
+  /// The actions the next ``step()`` applies; cleared to NO-OP after each step.
+  public var actions: ActionBuffer
+  /// Actions that were forbidden by the mask and acted as NO-OP this episode: mobile agents in
+  /// order, then the planner.
+  public internal(set) var maskedActionCounts: [Int]
+  /// Whether the episode has reached its length.
+  public internal(set) var isDone = false
+  /// Whether the current episode keeps a dense log.
+  public internal(set) var isRecording = false
+  /// The last finished episode's metrics and dense log.
+  public internal(set) var lastEpisode: EpisodeSummary?
+  let inventoryScale: Double
+  var recorder = DenseLogRecorder()
+  var resetTotals: [Double] = [0, 0, 0]
+
+  /// Number of mobile agents.
+  public var agentCount: Int { world.agentCount }
+  /// The components' names, in order.
+  public var componentNames: [String] { components.map { type(of: $0).name } }
+
+  /// Builds an environment.
+  ///
+  /// - Throws: ``ConfigError`` listing every problem: unknown components or parameters (with
+  ///   suggestions), wrong types or ranges, layout problems, inconsistent settings.
+  public init(config: EnvironmentConfig, registry: ComponentRegistry = .builtIn) throws(ConfigError) {
+    self.config = config
+    var issues: [ConfigIssue] = []
+    let envLocation = config.envNode.location
+    func issue(_ key: String, _ message: String) {
+      var loc = envLocation
+      loc.keyPath = loc.keyPath.isEmpty ? key : "\(loc.keyPath).\(key)"
+      if let node = try? config.envNode.mapping().first(where: { $0.key == key })?.node {
+        loc = node.location
+      }
+      issues.append(ConfigIssue(location: loc, message: message))
+    }
+
+    var world = World(height: config.height, width: config.width, agentCount: config.agentCount)
+    inventoryScale = config.allowObservationScaling ? 0.01 : 1
+    var setup = ComponentSetup(
+      agentCount: config.agentCount, episodeLength: config.episodeLength, inventoryScale: inventoryScale,
+      allComponents: config.components.map { registry.type(named: $0.name)?.name ?? $0.name })
+    var built: [any Component] = []
+    var hasHouse = false
+    for entry in config.components {
+      guard let type = registry.type(named: entry.name) else {
+        issues.append(ConfigIssue(location: entry.location, message: registry.unknownMessage(entry.name)))
+        continue
+      }
+      if built.contains(where: { Swift.type(of: $0).name == type.name }) {
+        issues.append(ConfigIssue(location: entry.location, message: "component '\(type.name)' is listed twice"))
+        continue
+      }
+      var reader = entry.params.map { ParameterReader($0) } ?? ParameterReader.empty(at: entry.location)
+      setup.componentName = type.name
+      built.append(type.init(params: &reader, setup: &setup, world: &world))
+      reader.finish(context: type.name)
+      issues += reader.issues
+      setup.precedingComponents.append(type.name)
+      if type == Build.self || type == Gather.self { hasHouse = true }
+    }
+
+    // Scenario.
+    var layout: LayoutFile?
+    if config.scenario == .layoutFromFile {
+      do {
+        let l = try LayoutFile.load(config.parameters.envLayoutFile, configDirectory: config.directory)
+        if l.height != config.height || l.width != config.width {
+          issue(
+            "env_layout_file",
+            "layout '\(config.parameters.envLayoutFile)' is \(l.height)×\(l.width) but world_size is [\(config.height), \(config.width)]")
+        } else {
+          layout = l
+        }
+      } catch {
+        issue("env_layout_file", error.description)
+      }
+    } else {
+      for problem in config.parameters.uniform.validate(height: config.height, width: config.width) {
+        issue("scenario_name", "uniform layout: \(problem)")
+      }
+    }
+    let p = config.parameters
+    let build = built.lazy.compactMap { $0 as? Build }.first
+    if p.fixedFourSkillAndLoc && build?.skillDistribution != .pareto {
+      issue(
+        "fixed_four_skill_and_loc",
+        "fixed_four_skill_and_loc needs the Build component with skill_dist 'pareto', found \(build.map { "skill_dist '\($0.skillDistribution.rawValue)'" } ?? "no Build component")")
+    }
+    if let layout {
+      let free = (0..<(layout.height * layout.width)).filter { layout.water[$0] == 0 }.count
+      if free < config.agentCount {
+        issue("n_agents", "\(config.agentCount) agents do not fit on the \(free) tiles of the layout that are not water")
+      }
+      if p.fixedFourSkillAndLoc {
+        for loc in WoodAndStoneScenario.fixedFourLocations(params: p, world: world)
+        where !(0..<layout.height).contains(loc.row) || !(0..<layout.width).contains(loc.col)
+          || layout.water[loc.row * layout.width + loc.col] != 0
+        {
+          issue("fixed_four_skill_and_loc", "start tile (\(loc.row), \(loc.col)) of fixed_four_skill_and_loc is water or outside the map")
+        }
+      }
+    } else if config.scenario == .uniform && config.agentCount > config.height * config.width {
+      issue("n_agents", "\(config.agentCount) agents do not fit on a \(config.height)×\(config.width) map")
+    }
+    if !p.fullObservability && p.mobileAgentObservationRange < 0 {
+      issue("mobile_agent_observation_range", "expected a non-negative range")
+    }
+    if !issues.isEmpty { throw ConfigError(issues: issues) }
+
+    var scenario = WoodAndStoneScenario(
+      kind: config.scenario, params: p, layout: layout, hasHouse: hasHouse, setup: &setup, world: &world)
+    if p.fixedFourSkillAndLoc, let build {
+      scenario.rankedPayments = WoodAndStoneScenario.rankedPayments(
+        agents: config.agentCount, payment: build.payment, pmsm: build.paymentMaxSkillMultiplier)
+    }
+    self.scenario = scenario
+    self.components = built
+    self.world = world
+    observationLayout = ObservationLayout(
+      fields: setup.fields, mobileMapShape: scenario.mobileMapShape, mobileIndexShape: scenario.mobileIndexShape,
+      plannerMapShape: scenario.plannerMapShape, channelNames: scenario.channels.map(\.name))
+    actionLayout = ActionLayout(
+      mobile: setup.mobileActions, planner: setup.plannerActions, multiMobile: config.multiActionModeAgents,
+      multiPlanner: config.multiActionModePlanner)
+    observations = ObservationBuffers(agents: config.agentCount, layout: observationLayout, actions: actionLayout)
+    actions = ActionBuffer(agents: config.agentCount, layout: actionLayout)
+    rewards = [Double](repeating: 0, count: config.agentCount + 1)
+    maskedActionCounts = [Int](repeating: 0, count: config.agentCount + 1)
+    rng = EconomyRNG(seed: config.seed ?? 0)
+  }
+
+  /// Builds the environment of a config file.
+  public init(configFile path: String, registry: ComponentRegistry = .builtIn) throws(ConfigError) {
+    try self.init(config: EnvironmentConfig.load(path: path), registry: registry)
+  }
+}
+
+/// What an episode produced.
+public struct EpisodeSummary: Sendable {
+  /// Episode metrics in Foundation's key order (`social/productivity`, …, then each component's
+  /// metrics prefixed with its shorthand).
+  public let metrics: [(key: String, value: Double)]
+  /// The dense log, if the episode kept one.
+  public let denseLog: DenseLogRecording?
+
+  /// The value of a metric.
+  public func metric(_ key: String) -> Double? { metrics.first { $0.key == key }?.value }
+}

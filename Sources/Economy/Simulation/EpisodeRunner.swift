@@ -1,0 +1,22 @@
+import Foundation
+
+/// Runs episodes with uniformly random valid actions.
+public enum EpisodeRunner {
+  /// Runs one episode from reset to its end and returns its summary.
+  ///
+  /// - Parameters:
+  ///   - seed: seeds the environment at reset (the policy's generator is derived from it).
+  ///   - forceDenseLog: keep a dense log.
+  public static func runRandomEpisode(
+    _ env: inout Environment, seed: UInt64, forceDenseLog: Bool = false
+  ) -> EpisodeSummary {
+    env.reset(seed: seed, forceDenseLog: forceDenseLog)
+    var policy = RandomActions(seed: EconomyRNG.deriveSeed(seed, stream: 0x706F_6C69_6379))
+    while !env.isDone {
+      policy.fill(&env)
+      env.step()
+    }
+    // The summary exists once the episode is done.
+    return env.lastEpisode ?? EpisodeSummary(metrics: env.metrics(), denseLog: nil)
+  }
+}

@@ -1,0 +1,156 @@
+import Foundation
+
+/// A recorded episode to re-simulate: an env config, optional per-agent initial state applied
+/// right after reset, and the joint action of every step.
+///
+/// File format (JSON, or any YAML):
+/// `{"env": {...}, "initial_state": {"0": {"loc": [r, c], "build_payment": x,
+/// "bonus_gather_prob": y}, ...}, "actions": [{"0": a0, ..., "p": [b0, ...]}, ...]}`.
+/// Mobile actions are single-action indices of the config's action space (a list of
+/// sub-actions in multi-action mode); the planner's are its sub-action list (`[0]` for the
+/// placeholder). Agents missing from a step take NO-OP, as in Foundation.
+public struct Trace: Sendable {
+  /// The environment config.
+  public var config: EnvironmentConfig
+  /// Initial state overrides by agent.
+  public var initialState: [Int: AgentInitialState]
+  /// Each step's actions by agent id (`"0"`…, `"p"`), with the node they came from.
+  public var steps: [[(agent: String, value: ConfigNode)]]
+  /// The seed used at reset (`env.seed`, default 0).
+  public var seed: UInt64 { config.seed ?? 0 }
+
+  /// Reads a trace file.
+  ///
+  /// - Throws: ``ConfigError`` with the file, line and key path of every problem.
+  public static func load(path: String) throws(ConfigError) -> Trace {
+    let root = try ConfigNode.load(file: path)
+    var issues: [ConfigIssue] = []
+    var envNode: ConfigNode?
+    var initial: [Int: AgentInitialState] = [:]
+    var steps: [[(agent: String, value: ConfigNode)]] = []
+    do {
+      for (key, node) in try root.mapping() {
+        switch key {
+        case "env": envNode = node
+        case "initial_state":
+          if !node.isNull {
+            for (agent, s) in try node.mapping() {
+              do { initial[try agentIndex(agent, node: s)] = try initialState(s) } catch { issues.append(error) }
+            }
+          }
+        case "actions":
+          for step in try node.sequence() {
+            do { steps.append(try step.mapping().map { ($0.key, $0.node) }) } catch { issues.append(error) }
+          }
+        default:
+          var message = "unknown key '\(key)' in a trace; expected env, initial_state, actions"
+          if let guess = closestName(to: key, among: ["env", "initial_state", "actions"]) { message += " (did you mean '\(guess)'?)" }
+          issues.append(node.issue(message))
+        }
+      }
+    } catch {
+      issues.append(error)
+    }
+    guard let envNode else {
+      issues.append(root.issue("missing key 'env' (the environment config)"))
+      throw ConfigError(issues: issues)
+    }
+    let config = EnvironmentConfig.read(env: envNode, file: path, issues: &issues)
+    if !issues.isEmpty { throw ConfigError(issues: issues) }
+    return Trace(config: config, initialState: initial, steps: steps)
+  }
+
+  static func agentIndex(_ key: String, node: ConfigNode) throws(ConfigIssue) -> Int {
+    guard let i = Int(key), i >= 0 else {
+      throw node.issue("expected a mobile agent id like \"0\", found '\(key)'")
+    }
+    return i
+  }
+
+  static func initialState(_ node: ConfigNode) throws(ConfigIssue) -> AgentInitialState {
+    var s = AgentInitialState()
+    for (key, value) in try node.mapping() {
+      switch key {
+      case "loc":
+        let loc = try value.sequence()
+        guard loc.count == 2 else { throw value.issue("expected [row, col], found \(loc.count) numbers") }
+        s.location = (try loc[0].int(), try loc[1].int())
+      case "build_payment": s.buildPayment = try value.double()
+      case "bonus_gather_prob": s.bonusGatherProb = try value.double()
+      default:
+        var message = "unknown field '\(key)'; expected loc, build_payment, bonus_gather_prob"
+        if let g = closestName(to: key, among: ["loc", "build_payment", "bonus_gather_prob"]) { message += " (did you mean '\(g)'?)" }
+        throw value.issue(message)
+      }
+    }
+    return s
+  }
+}
+
+/// Re-simulates traces.
+public enum Replay {
+  /// Runs a trace and returns the episode's dense log (the final `states` entry is the state
+  /// after the last action) and, when the trace covers a whole episode, its summary.
+  ///
+  /// Masked actions act as NO-OP, as in Foundation.
+  ///
+  /// - Throws: ``ConfigError`` for a bad config, initial state, or an action outside the action
+  ///   space (naming the step and agent).
+  public static func run(_ trace: Trace, registry: ComponentRegistry = .builtIn) throws(ConfigError)
+    -> (log: DenseLogRecording, summary: EpisodeSummary?)
+  {
+    var env = try Environment(config: trace.config, registry: registry)
+    guard trace.steps.count <= env.config.episodeLength else {
+      throw ConfigError(issues: [
+        ConfigIssue(
+          location: ConfigLocation(file: trace.config.file, keyPath: "actions"),
+          message: "the trace has \(trace.steps.count) steps but episode_length is \(env.config.episodeLength)")
+      ])
+    }
+    env.reset(seed: trace.seed, forceDenseLog: true)
+    do {
+      try env.applyInitialState(trace.initialState)
+    } catch {
+      throw ConfigError(issues: [
+        ConfigIssue(location: ConfigLocation(file: trace.config.file, keyPath: "initial_state.\(error.agent)"), message: error.message)
+      ])
+    }
+    for (t, step) in trace.steps.enumerated() {
+      for (agent, node) in step {
+        do {
+          try setAction(&env, agent: agent, node: node)
+        } catch let error as ConfigIssue {
+          throw ConfigError(issues: [error])
+        } catch {
+          throw ConfigError(issues: [node.issue("actions[\(t)]: \(error)")])
+        }
+      }
+      env.step()
+    }
+    if env.isDone, let summary = env.lastEpisode, let log = summary.denseLog { return (log, summary) }
+    return (env.denseLogSoFar(), nil)
+  }
+
+  static func setAction(_ env: inout Environment, agent: String, node: ConfigNode) throws {
+    if agent == "p" {
+      if let list = try? node.sequence() {
+        try env.actions.setPlanner(subActions: list.map { try $0.int() })
+      } else {
+        try env.actions.setPlanner(action: try node.int())
+      }
+      return
+    }
+    guard let a = Int(agent), a >= 0, a < env.agentCount else {
+      throw node.issue(ActionError.unknownAgent(agent, agentCount: env.agentCount).description)
+    }
+    do {
+      if let list = try? node.sequence() {
+        try env.actions.setMobile(a, subActions: list.map { try $0.int() })
+      } else {
+        try env.actions.setMobile(a, action: try node.int())
+      }
+    } catch let error as ActionError {
+      throw node.issue(error.description)
+    }
+  }
+}

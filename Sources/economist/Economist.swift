@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `economist` command-line tool.
+@main
+struct Economist: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "economist",
+    abstract: "Economic simulation and multi-agent reinforcement learning (a Swift Foundation).",
+    subcommands: [Simulate.self, Replay.self, Bench.self]
+  )
+}

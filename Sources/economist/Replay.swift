@@ -1,0 +1,26 @@
+import ArgumentParser
+import Economy
+
+struct Replay: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Re-simulate an episode from a trace file and write its dense log.")
+
+  @Argument(help: "Trace file: {\"env\": {...}, \"initial_state\": {...}, \"actions\": [...]}.")
+  var trace: String
+
+  @Option(help: "Where to write the dense log (.json, or .lz4 for Foundation's format).")
+  var denseLog: String
+
+  func run() throws {
+    do {
+      let t = try Trace.load(path: trace)
+      let result = try Economy.Replay.run(t)
+      try DenseLog.write(bytes: result.log.jsonBytes(), path: denseLog)
+      print("replayed \(result.log.steps) steps; dense log written to \(denseLog)")
+    } catch let error as ConfigError {
+      throw ExitMessage(text: error.description)
+    } catch let error as DenseLogError {
+      throw ExitMessage(text: error.description)
+    }
+  }
+}

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Economy
+import Foundation
+
+struct Simulate: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Run episodes with uniformly random valid actions and print their metrics.")
+
+  @Argument(help: "A config file: Foundation's env section or a full run config (YAML).")
+  var config: String
+
+  @Option(help: "Number of episodes.")
+  var episodes = 1
+
+  @Option(help: "Seed of the first episode; episode i uses seed + i.")
+  var seed: UInt64 = 0
+
+  @Option(help: "Directory for dense logs (episode_NNN.json, or .lz4 with --lz4).")
+  var denseLog: String?
+
+  @Flag(help: "Write dense logs as LZ4-framed JSON, Foundation's format.")
+  var lz4 = false
+
+  func validate() throws {
+    guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1, found \(episodes)") }
+  }
+
+  func run() throws {
+    var env = try loadEnvironment(config)
+    var rows: [EpisodeSummary] = []
+    let progress = Progress(total: episodes * env.config.episodeLength)
+    for e in 0..<episodes {
+      let summary = EpisodeRunner.runRandomEpisode(&env, seed: seed &+ UInt64(e), forceDenseLog: denseLog != nil)
+      progress.advance(by: env.config.episodeLength)
+      if let dir = denseLog, let log = summary.denseLog {
+        let path = (dir as NSString).appendingPathComponent(String(format: "episode_%03d.%@", e, lz4 ? "lz4" : "json"))
+        try DenseLog.write(bytes: log.jsonBytes(), path: path)
+      }
+      rows.append(summary)
+    }
+    progress.finish()
+    print(MetricsTable.render(rows, firstSeed: seed))
+    if let dir = denseLog { print("dense logs written to \(dir)") }
+  }
+}
+
+/// Loads an environment, printing config errors as they are (they name file, line and key).
+func loadEnvironment(_ path: String) throws -> Environment {
+  do {
+    return try Environment(configFile: path)
+  } catch {
+    throw ExitMessage(text: error.description)
+  }
+}
+
+/// An error whose text is printed as is, with exit code 1.
+struct ExitMessage: Error, CustomStringConvertible {
+  let text: String
+  var description: String { text }
+}
+
+/// A progress line on standard error for runs longer than a couple of seconds.
+final class Progress {
+  let total: Int
+  var done = 0
+  let start = Date()
+  var lastPrint = Date()
+  var printed = false
+
+  init(total: Int) { self.total = total }
+
+  func advance(by n: Int) {
+    done += n
+    let now = Date()
+    guard now.timeIntervalSince(start) > 2, now.timeIntervalSince(lastPrint) > 0.5 else { return }
+    lastPrint = now
+    printed = true
+    let rate = Double(done) / now.timeIntervalSince(start)
+    let eta = Double(total - done) / max(rate, 1)
+    FileHandle.standardError.write(
+      String(format: "\r%d/%d steps (%.0f%%), %.0f steps/s, %.0f s left   ", done, total,
+        100 * Double(done) / Double(total), rate, eta).data(using: .utf8) ?? Data())
+  }
+
+  func finish() {
+    if printed { FileHandle.standardError.write("\n".data(using: .utf8) ?? Data()) }
+  }
+}
+
+/// The episode metrics table printed by `simulate`.
+enum MetricsTable {
+  static func render(_ rows: [EpisodeSummary], firstSeed: UInt64) -> String {
+    let headers = ["episode", "seed", "productivity", "equality", "eq×prod", "trades", "houses", "taxes"]
+    var table: [[String]] = []
+    func value(_ s: EpisodeSummary, _ key: String) -> Double? { s.metric(key) }
+    func fmt(_ v: Double?, _ digits: Int = 2) -> String {
+      guard let v else { return "-" }
+      return String(format: "%.\(digits)f", v)
+    }
+    for (i, s) in rows.enumerated() {
+      let prod = value(s, "social/productivity")
+      let eq = value(s, "social/equality")
+      let eqProd = prod.flatMap { p in eq.map { $0 * p } }
+      table.append([
+        String(i), String(firstSeed &+ UInt64(i)), fmt(prod), fmt(eq, 4), fmt(eqProd),
+        fmt(value(s, "Trade/n_trades"), 0), fmt(value(s, "Build/total_builds"), 0),
+        fmt(value(s, "PeriodicTax/total_collected_taxes")),
+      ])
+    }
+    if rows.count > 1 {
+      var mean: [String] = ["mean", ""]
+      for col in 2..<headers.count {
+        let values = table.compactMap { Double($0[col]) }
+        mean.append(values.isEmpty ? "-" : String(format: col == 3 ? "%.4f" : "%.2f", values.reduce(0, +) / Double(values.count)))
+      }
+      table.append(mean)
+    }
+    var widths = headers.map(\.count)
+    for row in table { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+    func line(_ cells: [String]) -> String {
+      cells.enumerated().map { i, c in String(repeating: " ", count: widths[i] - c.count) + c }.joined(separator: "  ")
+    }
+    return ([line(headers), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + table.map(line))
+      .joined(separator: "\n")
+  }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Sets up, builds, and runs the end-to-end demo on the bundled gather-trade-build scenario:
+# simulate episodes with random valid actions, write their dense logs, replay one check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+out=out/demo
+mkdir -p "$out"
+economist=.build/release/economist
+echo
+echo "== Simulating 3 episodes of scenarios/gather_trade_build.yaml with random valid actions"
+$economist simulate scenarios/gather_trade_build.yaml --episodes 3 --seed 1 --dense-log "$out/logs"
+echo
+echo "== Writing the first episode again as Foundation's LZ4-framed dense log"
+$economist simulate scenarios/gather_trade_build.yaml --episodes 1 --seed 1 --dense-log "$out/lz4" --lz4
+echo
+echo "== Environment speed"
+$economist bench env --seconds 1
+echo
+echo "Done. Dense logs are in $out/."
