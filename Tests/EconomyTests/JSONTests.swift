@@ -27,7 +27,8 @@ private func expectRoundTrip(
     #expect(parsed == value, sourceLocation: sourceLocation)
     #expect(JSONWriter.serialize(parsed) == bytes, sourceLocation: sourceLocation)
   } catch {
-    Issue.record("\(error) in \(String(decoding: bytes, as: UTF8.self))", sourceLocation: sourceLocation)
+    Issue.record(
+      "\(error) in \(String(decoding: bytes, as: UTF8.self))", sourceLocation: sourceLocation)
   }
 }
 
@@ -71,7 +72,8 @@ private func expectParseError(
   }
 
   @Test func writesIntegers() {
-    #expect(text([0, -7, .int(.max), .int(.min)]) == "[0, -7, 9223372036854775807, -9223372036854775808]")
+    #expect(
+      text([0, -7, .int(.max), .int(.min)]) == "[0, -7, 9223372036854775807, -9223372036854775808]")
   }
 
   @Test func escapesStringsLikePythonWithoutEnsureASCII() {
@@ -105,7 +107,8 @@ private func expectParseError(
 @Suite struct JSONRoundTripTests {
   @Test(arguments: [
     JSONValue.null, true, false, 0, -1, .int(.max), .int(.min), 0.0, -0.0, 3.0, 0.1, 1e-300,
-    1e300, .double(.leastNonzeroMagnitude), .double(.greatestFiniteMagnitude), .double(.nan), .double(.infinity),
+    1e300, .double(.leastNonzeroMagnitude), .double(.greatestFiniteMagnitude), .double(.nan),
+    .double(.infinity),
     .double(-.infinity), "", "plain", "é🙂\u{0}\u{1F}\"\\/", ["a": ["b": ["c": [[[]]]]]],
     ["dup": 1, "dup": 2, "z": [:], "a": []],
   ])
@@ -137,7 +140,9 @@ private func expectParseError(
 
   @Test func roundTripsRandomStrings() throws {
     var rng = TestRNG(state: 42)
-    let pool: [Unicode.Scalar] = ["a", "\"", "\\", "\n", "\u{0}", "\u{1F}", "é", "€", "😀", "𝄞", "\u{7F}"]
+    let pool: [Unicode.Scalar] = [
+      "a", "\"", "\\", "\n", "\u{0}", "\u{1F}", "é", "€", "😀", "𝄞", "\u{7F}",
+    ]
     for _ in 0..<200 {
       var s = String.UnicodeScalarView()
       for _ in 0..<Int.random(in: 0...20, using: &rng) {
@@ -161,7 +166,8 @@ private func expectParseError(
     #expect(try JSONParser.parse("9223372036854775807") == .int(.max))
     #expect(try JSONParser.parse("-9223372036854775808") == .int(.min))
     #expect(try JSONParser.parse("9223372036854775808") == .double(9_223_372_036_854_775_808))
-    #expect(try JSONParser.parse("123456789012345678901234567890") == .double(1.2345678901234568e29))
+    #expect(
+      try JSONParser.parse("123456789012345678901234567890") == .double(1.2345678901234568e29))
     #expect(try JSONParser.parse("0.30000000000000004") == .double(0.30000000000000004))
     #expect(try JSONParser.parse("1e400") == .double(.infinity))
     #expect(try JSONParser.parse("1e-400") == .double(0))
@@ -204,16 +210,23 @@ private func expectParseError(
 
   @Test func reportsErrorsWithLineAndColumn() {
     expectParseError("", "line 1, column 1: expected a value, found end of input")
-    expectParseError("[1, 2", "line 1, column 6: expected ',' or ']' after array element, found end of input")
-    expectParseError("{\n  \"a\": [1, 2 x]\n}", "line 2, column 14: expected ',' or ']' after array element, found 'x'")
+    expectParseError(
+      "[1, 2", "line 1, column 6: expected ',' or ']' after array element, found end of input")
+    expectParseError(
+      "{\n  \"a\": [1, 2 x]\n}",
+      "line 2, column 14: expected ',' or ']' after array element, found 'x'")
     expectParseError("[1, 2,]", "line 1, column 7: trailing comma before ']'")
     expectParseError(#"{"a": 1,}"#, "line 1, column 9: trailing comma before '}'")
     expectParseError(#"{"a" 1}"#, "line 1, column 6: expected ':' after object key, found '1'")
-    expectParseError("{1: 2}", "line 1, column 2: expected a string key or '}' after '{', found '1'")
-    expectParseError(#"{"a": 1, 2}"#, "line 1, column 10: expected a string key after ',', found '2'")
-    expectParseError(#"{"a": 1 "b": 2}"#, "line 1, column 9: expected ',' or '}' after object member, found '\"'")
+    expectParseError(
+      "{1: 2}", "line 1, column 2: expected a string key or '}' after '{', found '1'")
+    expectParseError(
+      #"{"a": 1, 2}"#, "line 1, column 10: expected a string key after ',', found '2'")
+    expectParseError(
+      #"{"a": 1 "b": 2}"#, "line 1, column 9: expected ',' or '}' after object member, found '\"'")
     expectParseError(#"["\q"]"#, "line 1, column 3: invalid escape 'q' after '\\' in string")
-    expectParseError(#""\u12G4""#, "line 1, column 6: expected 4 hex digits in \\u escape, found 'G'")
+    expectParseError(
+      #""\u12G4""#, "line 1, column 6: expected 4 hex digits in \\u escape, found 'G'")
     expectParseError(#""\ud800x""#, "line 1, column 2: unpaired high surrogate in \\u escape")
     expectParseError(#""\udc00""#, "line 1, column 2: unpaired low surrogate in \\u escape")
     expectParseError("\"ab\ncd\"", "line 1, column 4: unescaped control character U+000A in string")
@@ -226,7 +239,8 @@ private func expectParseError(
     expectParseError("-", "line 1, column 2: expected a digit after '-', found end of input")
     expectParseError("[1.]", "line 1, column 4: expected a digit after '.', found ']'")
     expectParseError("1e+", "line 1, column 4: expected a digit in exponent, found end of input")
-    expectParseError("[1] x", "line 1, column 5: expected end of input after the JSON value, found 'x'")
+    expectParseError(
+      "[1] x", "line 1, column 5: expected end of input after the JSON value, found 'x'")
     expectParseError([0x5B, 0x01], "line 1, column 2: expected a value, found byte 0x01")
   }
 
@@ -245,7 +259,9 @@ private func expectParseError(
       _ = try JSONParser.parse("{\n\"a\": ?}")
       Issue.record("expected an error")
     } catch {
-      #expect(error == JSONParseError(message: "expected a value, found '?'", offset: 7, line: 2, column: 6))
+      #expect(
+        error
+          == JSONParseError(message: "expected a value, found '?'", offset: 7, line: 2, column: 6))
     }
   }
 }

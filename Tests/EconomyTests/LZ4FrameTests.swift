@@ -85,17 +85,15 @@ private func expectFailure(
   @Test func rejectsInputThatIsNotAFrame() throws {
     expectFailure(Array("hello, world".utf8), "not an LZ4 frame (magic 0x6C6C6568) at byte 0")
     let frame = try LZ4Frame.compress(Array("abc".utf8))
-    expectFailure(frame + [1, 2, 3, 4, 5], "not an LZ4 frame (magic 0x04030201) at byte \(frame.count)")
+    expectFailure(
+      frame + [1, 2, 3, 4, 5], "not an LZ4 frame (magic 0x04030201) at byte \(frame.count)")
   }
 
   @Test func rejectsEveryTruncation() throws {
     let frame = try LZ4Frame.compress(compressibleBytes(70_000, seed: 3))
     expectFailure([], "truncated LZ4 frame: input ends at byte 0")
     expectFailure(Array(frame.prefix(2)), "truncated LZ4 frame: input ends at byte 2")
-    // Every cut in the header and trailer, and a cut every few bytes through the blocks.
-    let ends = Array(1..<64) + Array(stride(from: 64, to: frame.count - 64, by: 11))
-      + Array((frame.count - 64)..<frame.count)
-    for length in ends {
+    for length in 1..<frame.count {
       expectFailure(Array(frame.prefix(length)))
     }
     let last = frame.count - 1
@@ -122,18 +120,22 @@ private func expectFailure(
   }
 
   @Test func errorDescriptions() {
-    #expect(LZ4FrameError(kind: .truncated, offset: 17).description == "truncated LZ4 frame: input ends at byte 17")
+    #expect(
+      LZ4FrameError(kind: .truncated, offset: 17).description
+        == "truncated LZ4 frame: input ends at byte 17")
     let library = LZ4FrameError(
       kind: .library(function: "LZ4F_decompress", errorName: "ERROR_contentChecksum_invalid"),
       offset: 11)
-    #expect(library.description == "LZ4F_decompress failed at byte 11: ERROR_contentChecksum_invalid")
+    #expect(
+      library.description == "LZ4F_decompress failed at byte 11: ERROR_contentChecksum_invalid")
   }
 
   /// The fixture was written by Python's `lz4.frame.open(path, 'wb', compression_level=16)`
   /// around `json.dumps(doc, ensure_ascii=False)`, as Foundation writes dense logs.
   @Test func readsPythonFrameAndRewritesItsJSONByteForByte() throws {
     let url = try #require(
-      Bundle.module.url(forResource: "python_lz4_frame", withExtension: "lz4", subdirectory: "Fixtures"))
+      Bundle.module.url(
+        forResource: "python_lz4_frame", withExtension: "lz4", subdirectory: "Fixtures"))
     let frame = try [UInt8](Data(contentsOf: url))
     let json = try LZ4Frame.decompress(frame)
     #expect(json.count == 76_887)

@@ -11,26 +11,25 @@ struct DenseLogRecorder: Sendable {
   /// Values per agent in `states`: row, col, inventory ×3, escrow ×3, labor, state fields.
   static func agentWidth(fields: Int) -> Int { 2 + 2 * Resource.count + 1 + fields }
 
-  mutating func start(env: Environment) {
-    let n = env.agentCount
-    agentWidth = DenseLogRecorder.agentWidth(fields: env.world.stateFieldNames.count)
+  mutating func start(world: World, episodeLength t: Int, actionsPerStep: Int) {
+    let n = world.agentCount
+    agentWidth = DenseLogRecorder.agentWidth(fields: world.stateFieldNames.count)
     let entry = n * agentWidth + 2 * Resource.count
-    let t = env.config.episodeLength
     states.removeAll(keepingCapacity: true)
     actions.removeAll(keepingCapacity: true)
     rewards.removeAll(keepingCapacity: true)
     snapshots.removeAll(keepingCapacity: true)
     states.reserveCapacity((t + 1) * entry)
-    actions.reserveCapacity(t * (env.actions.mobile.count + env.actions.planner.count))
+    actions.reserveCapacity(t * actionsPerStep)
     rewards.reserveCapacity(t * (n + 1))
     steps = 0
   }
 
-  mutating func recordPreStep(env: Environment) {
-    if env.world.timestep % env.config.worldDenseLogFrequency == 0 { snapshot(env.world, index: steps) }
-    appendStates(env.world)
-    actions.append(contentsOf: env.actions.mobile)
-    actions.append(contentsOf: env.actions.planner)
+  mutating func recordPreStep(world: World, actions pending: ActionBuffer, worldFrequency: Int) {
+    if world.timestep % worldFrequency == 0 { snapshot(world, index: steps) }
+    appendStates(world)
+    actions.append(contentsOf: pending.mobile)
+    actions.append(contentsOf: pending.planner)
   }
 
   mutating func recordRewards(_ r: [Double]) {
@@ -38,9 +37,9 @@ struct DenseLogRecorder: Sendable {
     steps += 1
   }
 
-  mutating func recordFinal(env: Environment) {
-    snapshot(env.world, index: steps)
-    appendStates(env.world)
+  mutating func recordFinal(world: World) {
+    snapshot(world, index: steps)
+    appendStates(world)
   }
 
   mutating func snapshot(_ world: World, index: Int) {

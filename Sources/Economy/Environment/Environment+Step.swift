@@ -21,7 +21,9 @@ extension Environment {
     refreshObservations()
     resetTotals = totals()
     if isRecording {
-      recorder.start(env: self)
+      recorder.start(
+        world: world, episodeLength: config.episodeLength,
+        actionsPerStep: actions.mobile.count + actions.planner.count)
     }
   }
 
@@ -60,7 +62,9 @@ extension Environment {
   /// - Precondition: the episode is not done (call ``reset(seed:forceDenseLog:)``).
   public mutating func step() {
     precondition(!isDone, "step() called after the episode ended; call reset() first")
-    if isRecording { recorder.recordPreStep(env: self) }
+    if isRecording {
+      recorder.recordPreStep(world: world, actions: actions, worldFrequency: config.worldDenseLogFrequency)
+    }
     enforceMasks()
     world.timestep += 1
     let reader = ActionReader(mobile: actions.mobile, mobileStride: actionLayout.mobile.count, planner: actions.planner)
@@ -105,7 +109,7 @@ extension Environment {
     isDone = true
     var log: DenseLogRecording?
     if isRecording {
-      recorder.recordFinal(env: self)
+      recorder.recordFinal(world: world)
       log = recorder.finish(env: self)
     }
     lastEpisode = EpisodeSummary(metrics: metrics(), denseLog: log)
@@ -262,7 +266,7 @@ extension Environment {
   public mutating func denseLogSoFar() -> DenseLogRecording {
     if isDone, let log = lastEpisode?.denseLog { return log }
     var r = recorder
-    r.recordFinal(env: self)
+    r.recordFinal(world: world)
     return r.finish(env: self)
   }
 }

@@ -1,7 +1,9 @@
 /// A fast, strict JSON reader for dense logs, with Python's `NaN`/`Infinity` extensions.
 ///
-/// The parser reads UTF-8 bytes by recursive descent and accepts exactly what Python's
-/// `json.loads` accepts: RFC 8259 JSON plus the literals `NaN`, `Infinity` and `-Infinity`.
+/// The parser reads UTF-8 bytes by recursive descent and accepts what Python's `json.loads`
+/// accepts: RFC 8259 JSON plus the literals `NaN`, `Infinity` and `-Infinity`. (The one
+/// exception: a `\u` escape of an unpaired surrogate is an error, as a Swift `String` cannot
+/// hold one.)
 /// Numbers without a fraction or exponent that fit in 64 bits become ``JSONValue/int(_:)``;
 /// every other number becomes ``JSONValue/double(_:)``, correctly rounded, so the text written
 /// by ``JSONWriter`` (or by Python) parses back to the identical value. Object keys keep their
@@ -125,7 +127,7 @@ struct JSONByteReader {
   // MARK: Containers
 
   private mutating func parseArray() throws(JSONParseError) -> JSONValue {
-    try enterContainer(closedBy: UInt8(ascii: "]"))
+    try enterContainer()
     defer { depth -= 1 }
     var elements: [JSONValue] = []
     if isClosed(by: UInt8(ascii: "]")) { return .array(elements) }
@@ -136,7 +138,7 @@ struct JSONByteReader {
   }
 
   private mutating func parseObject() throws(JSONParseError) -> JSONValue {
-    try enterContainer(closedBy: UInt8(ascii: "}"))
+    try enterContainer()
     defer { depth -= 1 }
     var object = JSONObject()
     if isClosed(by: UInt8(ascii: "}")) { return .object(object) }
@@ -148,7 +150,7 @@ struct JSONByteReader {
   }
 
   /// Steps over an opening bracket, enforcing ``JSONParser/maximumDepth``.
-  private mutating func enterContainer(closedBy closing: UInt8) throws(JSONParseError) {
+  private mutating func enterContainer() throws(JSONParseError) {
     guard depth < JSONParser.maximumDepth else { throw tooDeep() }
     depth += 1
     position += 1
@@ -169,7 +171,9 @@ struct JSONByteReader {
     case UInt8(ascii: ","):
       position += 1
       skipWhitespace()
-      if peek() == closing { throw error("trailing comma before '\(Character(Unicode.Scalar(closing)))'") }
+      if peek() == closing {
+        throw error("trailing comma before '\(Character(Unicode.Scalar(closing)))'")
+      }
       return true
     case closing:
       position += 1

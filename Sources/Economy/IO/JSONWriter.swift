@@ -197,7 +197,6 @@ public struct JSONWriter: Sendable {
 
 extension JSONWriter {
   /// Appends the decimal digits of `i`, without allocating.
-  @usableFromInline
   mutating func appendInteger(_ i: Int64) {
     if i < 0 { bytes.append(UInt8(ascii: "-")) }
     var magnitude = i.magnitude
@@ -216,7 +215,6 @@ extension JSONWriter {
   /// layout as `repr` (fixed notation for decimal exponents from -4 through 15, otherwise
   /// `1e-05`/`1.5e+300`). The two differ only on integral values in [2⁵³, 10¹⁶), where
   /// Swift switches to scientific notation early; the fast path covers exactly those.
-  @usableFromInline
   mutating func appendDouble(_ d: Double) {
     if !d.isFinite {
       appendASCII(d.isNaN ? "NaN" : d < 0 ? "-Infinity" : "Infinity")
@@ -233,7 +231,6 @@ extension JSONWriter {
   }
 
   /// Appends `s` in quotes, escaping as Python's `json` does with `ensure_ascii=False`.
-  @usableFromInline
   mutating func appendString(_ s: String) {
     bytes.append(UInt8(ascii: "\""))
     let handled: Void? = s.utf8.withContiguousStorageIfAvailable { appendEscaped($0) }

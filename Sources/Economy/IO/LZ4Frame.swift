@@ -76,9 +76,10 @@ private struct DecompressionStream {
   var produced = 0
   /// Whether the cursor sits between frames (liblz4 returned 0: frame done, output flushed).
   var atFrameBoundary = true
-  /// liblz4's hint for the size of the next input piece. Feeding one piece per call keeps
-  /// error offsets precise: a failure is reported at the start of the piece (a block header,
-  /// the checksum) where it occurred.
+  /// liblz4's hint for the size of the next input piece.
+  ///
+  /// Feeding one piece per call keeps error offsets precise: a failure is reported at the
+  /// start of the piece (a block header, the checksum) where it occurred.
   var nextPieceSize = 4
 
   /// Free output space kept before each call, so every call can make progress.
@@ -98,7 +99,9 @@ private struct DecompressionStream {
         try checkMagic()
       }
       if output.count - produced < Self.minimumFreeSpace {
-        output.append(contentsOf: repeatElement(0, count: output.count))
+        // Double. (Appending an array copies with memcpy even in debug builds, unlike
+        // `repeatElement`, which goes element by element.)
+        output.append(contentsOf: [UInt8](repeating: 0, count: output.count))
       }
       let (read, written) = try step(context)
       if read == 0 && written == 0 && !atFrameBoundary {
@@ -113,7 +116,9 @@ private struct DecompressionStream {
     }
   }
 
-  /// One `LZ4F_decompress` call over all remaining input and free output.
+  /// One `LZ4F_decompress` call over the next input piece and all free output space.
+  ///
+  /// - Returns: The bytes consumed and produced by the call.
   private mutating func step(_ context: OpaquePointer) throws(LZ4FrameError) -> (Int, Int) {
     var sourceSize = min(input.count - consumed, max(nextPieceSize, 1))
     var destinationSize = output.count - produced

@@ -31,16 +31,18 @@ extension WoodAndStoneScenario {
     let n = world.tileCount
     let channels = self.channels
     if layout.plannerMapShape != nil {
-      obs.plannerMap.withUnsafeMutableBufferPointer { dst in
-        world.layers.withUnsafeBufferPointer { src in
+      obs.plannerMap.withUnsafeMutableBufferPointer { dstBuffer in
+        world.layers.withUnsafeBufferPointer { srcBuffer in
+          guard let dst = dstBuffer.baseAddress, let src = srcBuffer.baseAddress else { return }
           for (ci, layer) in channels.enumerated() {
-            for t in 0..<n { dst[ci * n + t] = src[layer.rawValue * n + t] }
+            (dst + ci * n).update(from: src + layer.rawValue * n, count: n)
           }
         }
       }
-      obs.plannerIndex.withUnsafeMutableBufferPointer { dst in
-        world.indexMaps.withUnsafeBufferPointer { src in
-          for i in 0..<(2 * n) { dst[i] = src[i] }
+      obs.plannerIndex.withUnsafeMutableBufferPointer { dstBuffer in
+        world.indexMaps.withUnsafeBufferPointer { srcBuffer in
+          guard let dst = dstBuffer.baseAddress, let src = srcBuffer.baseAddress else { return }
+          dst.update(from: src, count: 2 * n)
         }
       }
     }
@@ -88,55 +90,61 @@ extension WoodAndStoneScenario {
     let channels = self.channels
     let h = height
     let wd = width
-    obs.mobileMap.withUnsafeMutableBufferPointer { dst in
-      world.layers.withUnsafeBufferPointer { src in
+    obs.mobileMap.withUnsafeMutableBufferPointer { dstBuffer in
+      world.layers.withUnsafeBufferPointer { srcBuffer in
+        guard let dst = dstBuffer.baseAddress, let src = srcBuffer.baseAddress else { return }
         for a in 0..<agentCount {
           let r0 = Int(world.row[a]) - w
           let c0 = Int(world.col[a]) - w
-          let base = a * mapSize
-          let bounds = base + channels.count * area
+          // Columns of the window inside the world: j in jLo..<jHi.
+          let jLo = max(0, -c0)
+          let jHi = min(side, wd - c0)
+          let base = dst + a * mapSize
           for i in 0..<side {
             let rr = r0 + i
-            let rowInside = rr >= 0 && rr < h
-            for j in 0..<side {
-              let cc = c0 + j
-              let inside = rowInside && cc >= 0 && cc < wd
-              let o = i * side + j
-              if inside {
-                let t = rr * wd + cc
-                for (ci, layer) in channels.enumerated() { dst[base + ci * area + o] = src[layer.rawValue * n + t] }
-                dst[bounds + o] = 1
+            let inside = rr >= 0 && rr < h && jLo < jHi
+            for ci in 0...channels.count {
+              let row = base + ci * area + i * side
+              guard inside else {
+                row.update(repeating: 0, count: side)
+                continue
+              }
+              if jLo > 0 { row.update(repeating: 0, count: jLo) }
+              if jHi < side { (row + jHi).update(repeating: 0, count: side - jHi) }
+              if ci == channels.count {
+                (row + jLo).update(repeating: 1, count: jHi - jLo)
               } else {
-                for ci in 0..<channels.count { dst[base + ci * area + o] = 0 }
-                dst[bounds + o] = 0
+                (row + jLo).update(from: src + channels[ci].rawValue * n + rr * wd + c0 + jLo, count: jHi - jLo)
               }
             }
           }
         }
       }
     }
-    obs.mobileIndex.withUnsafeMutableBufferPointer { dst in
-      world.indexMaps.withUnsafeBufferPointer { src in
+    obs.mobileIndex.withUnsafeMutableBufferPointer { dstBuffer in
+      world.indexMaps.withUnsafeBufferPointer { srcBuffer in
+        guard let dst = dstBuffer.baseAddress, let src = srcBuffer.baseAddress else { return }
         for a in 0..<agentCount {
           let r0 = Int(world.row[a]) - w
           let c0 = Int(world.col[a]) - w
+          let jLo = max(0, -c0)
+          let jHi = min(side, wd - c0)
           let me = Int16(a + 2)
-          let base = a * indexSize
-          for i in 0..<side {
-            let rr = r0 + i
-            let rowInside = rr >= 0 && rr < h
-            for j in 0..<side {
-              let cc = c0 + j
-              let o = i * side + j
-              if rowInside && cc >= 0 && cc < wd {
-                let t = rr * wd + cc
-                let owner = src[t]
-                let loc = src[n + t]
-                dst[base + o] = owner == me ? 1 : owner
-                dst[base + area + o] = loc == me ? 1 : loc
-              } else {
-                dst[base + o] = 0
-                dst[base + area + o] = 0
+          let base = dst + a * indexSize
+          for ch in 0..<2 {
+            for i in 0..<side {
+              let rr = r0 + i
+              let row = base + ch * area + i * side
+              guard rr >= 0 && rr < h && jLo < jHi else {
+                row.update(repeating: 0, count: side)
+                continue
+              }
+              if jLo > 0 { row.update(repeating: 0, count: jLo) }
+              if jHi < side { (row + jHi).update(repeating: 0, count: side - jHi) }
+              let from = src + ch * n + rr * wd + c0
+              for j in jLo..<jHi {
+                let v = from[j]
+                row[j] = v == me ? 1 : v
               }
             }
           }

@@ -24,6 +24,9 @@ struct WoodAndStoneScenario: Sendable {
   var regrowthScratch: [Double] = []
   var healthScratch: [Double] = []
   var sourceScratch: [UInt8] = []
+  /// Source tiles of each resource on the current map, row-major.
+  var woodSourceTiles: [Int32] = []
+  var stoneSourceTiles: [Int32] = []
 
   /// Metric of each agent then the planner after the last step (Foundation's
   /// `curr_optimization_metric`).
@@ -164,6 +167,7 @@ struct WoodAndStoneScenario: Sendable {
   // MARK: - Reset
 
   mutating func resetMap(world: inout World, rng: inout EconomyRNG) {
+    defer { indexSources(world) }
     switch kind {
     case .layoutFromFile:
       world.resetMap(layers: baseLayers)
@@ -178,6 +182,16 @@ struct WoodAndStoneScenario: Sendable {
         layers[MapLayer.woodSource.rawValue * n + t] = Float(wood[t])
       }
       world.resetMap(layers: layers)
+    }
+  }
+
+  mutating func indexSources(_ world: World) {
+    woodSourceTiles.removeAll(keepingCapacity: true)
+    stoneSourceTiles.removeAll(keepingCapacity: true)
+    let n = world.tileCount
+    for t in 0..<n {
+      if world.layers[MapLayer.woodSource.rawValue * n + t] > 0 { woodSourceTiles.append(Int32(t)) }
+      if world.layers[MapLayer.stoneSource.rawValue * n + t] > 0 { stoneSourceTiles.append(Int32(t)) }
     }
   }
 
@@ -251,18 +265,18 @@ struct WoodAndStoneScenario: Sendable {
           : (u.stoneRegenHalfwidth, u.stoneRegenWeight, Double(u.stoneMaxHealth))
       }
       if halfwidth == 0 {
-        // Fast path: one uniform per tile, row-major; a source tile regrows with probability
-        // weight · max(health, 1), capped at the max health.
+        // Fast path: a source tile regrows with probability weight · max(health, 1), capped at
+        // the max health (Foundation's convolution with a 1×1 kernel). One uniform is drawn per
+        // source tile, in row-major order, so streams are reproducible.
         var created = 0.0
-        for t in 0..<n {
+        let tiles = resource == .wood ? woodSourceTiles : stoneSourceTiles
+        for t in tiles {
           let u = rng.uniform()
-          let isSource = world.layers[sbase + t] > 0
-          guard isSource else { continue }
-          let h = Double(world.layers[base + t])
+          let h = Double(world.layers[base + Int(t)])
           if u < weight * max(h, 1) {
             let newH = min(h + 1, maxHealth)
             created += newH - h
-            world.layers[base + t] = Float(newH)
+            world.layers[base + Int(t)] = Float(newH)
           }
         }
         world.ledger.resourceCreated[resource.rawValue] += created
