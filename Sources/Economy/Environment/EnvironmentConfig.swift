@@ -174,6 +174,9 @@ public struct EnvironmentConfig: Sendable {
 
   /// The directory of the config file, used to find layouts beside it.
   public var directory: String? {
-    file.map { ($0 as NSString).deletingLastPathComponent }.map { $0.isEmpty ? "." : $0 }
+    guard let file else { return nil }
+    guard let slash = file.lastIndex(of: "/") else { return "." }
+    let dir = String(file[..<slash])
+    return dir.isEmpty ? "/" : dir
   }
 }

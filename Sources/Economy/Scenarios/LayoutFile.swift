@@ -79,11 +79,11 @@ public struct LayoutFile: Sendable, Equatable {
     if name.hasPrefix("/") {
       candidates.append(name)
     } else {
-      if let dir = configDirectory { candidates.append((dir as NSString).appendingPathComponent(name)) }
+      if let dir = configDirectory { candidates.append(joinPath(dir, name)) }
       candidates.append(name)
       if let dir = configDirectory {
-        candidates.append((dir as NSString).appendingPathComponent("layouts/\(name)"))
-        candidates.append(((dir as NSString).deletingLastPathComponent as NSString).appendingPathComponent("layouts/\(name)"))
+        candidates.append(joinPath(dir, "layouts/\(name)"))
+        candidates.append(joinPath(joinPath(dir, ".."), "layouts/\(name)"))
       }
       candidates.append("layouts/\(name)")
     }
@@ -101,6 +101,12 @@ public struct LayoutFile: Sendable, Equatable {
 
   /// Names of the layouts built into the binary.
   public static var bundledNames: [String] { bundled.keys.sorted() }
+}
+
+/// `a/b`, or `b` when `a` is empty.
+func joinPath(_ a: String, _ b: String) -> String {
+  if a.isEmpty { return b }
+  return a.hasSuffix("/") ? a + b : a + "/" + b
 }
 
 /// A malformed or missing layout file.
