@@ -27,6 +27,21 @@ public struct ObservationBuffers: Sendable {
   /// The planner's flattened action mask.
   public internal(set) var plannerMask: [Float]
 
+  /// Buffers with no storage (used while the real ones are moved out).
+  static var empty: ObservationBuffers { ObservationBuffers() }
+
+  private init() {
+    mobileFlat = []
+    mobileMap = []
+    mobileIndex = []
+    mobileMask = []
+    plannerFlat = []
+    plannerMap = []
+    plannerIndex = []
+    perAgent = []
+    plannerMask = []
+  }
+
   init(agents n: Int, layout: ObservationLayout, actions: ActionLayout) {
     mobileFlat = [Float](repeating: 0, count: n * layout.mobileFlatSize)
     mobileMap = [Float](repeating: 0, count: n * layout.mobileMapSize)

@@ -19,7 +19,9 @@ extension Environment {
     for i in rewards.indices { rewards[i] = 0 }
     isDone = false
     refreshObservations()
-    resetTotals = totals()
+    #if DEBUG || ECONOMY_INTERNAL_CHECKS
+      resetTotals = totals()
+    #endif
     if isRecording {
       recorder.start(
         world: world, episodeLength: config.episodeLength,
@@ -131,49 +133,50 @@ extension Environment {
   // MARK: - Observations and masks
 
   /// Rewrites all observations and masks from the current state.
+  ///
+  /// The buffers are moved out of `self` while they are written, so that components and the
+  /// scenario can read the world without copying it.
   mutating func refreshObservations() {
-    writeFlatObservations()
-    scenario.writeSpatial(world: world, into: &observations, layout: observationLayout)
-    writeMasks()
+    var obs = ObservationBuffers.empty
+    swap(&obs, &observations)
+    let time = inventoryScale == 1 ? Double(world.timestep) : Double(world.timestep) / Double(config.episodeLength)
+    Environment.writeFlat(
+      &obs, layout: observationLayout, world: world, scenario: scenario, components: components, time: time,
+      scale: inventoryScale)
+    scenario.writeSpatial(world: world, into: &obs, layout: observationLayout)
+    writeMasks(&obs)
+    swap(&obs, &observations)
   }
 
-  mutating func writeFlatObservations() {
-    let layout = observationLayout
+  static func writeFlat(
+    _ obs: inout ObservationBuffers, layout: ObservationLayout, world: World, scenario: WoodAndStoneScenario,
+    components: [any Component], time: Double, scale: Double
+  ) {
     let flatSize = layout.mobileFlatSize
     let perSize = layout.perAgentSize
-    let offsets = layout.offsets
-    let components = self.components
-    let world = self.world
-    let time = inventoryScale == 1 ? Double(world.timestep) : Double(world.timestep) / Double(config.episodeLength)
-    let scenario = self.scenario
-    observations.mobileFlat.withUnsafeMutableBufferPointer { mobile in
-      observations.plannerFlat.withUnsafeMutableBufferPointer { planner in
-        observations.perAgent.withUnsafeMutableBufferPointer { perAgent in
+    obs.mobileFlat.withUnsafeMutableBufferPointer { mobile in
+      obs.plannerFlat.withUnsafeMutableBufferPointer { planner in
+        obs.perAgent.withUnsafeMutableBufferPointer { perAgent in
           var out = ObservationWriter(
-            offsets: offsets, mobile: mobile, mobileStride: flatSize, planner: planner, perAgent: perAgent,
+            offsets: layout.offsets, mobile: mobile, mobileStride: flatSize, planner: planner, perAgent: perAgent,
             perAgentStride: perSize)
-          scenario.writeObservations(world: world, time: time, scale: inventoryScale, into: &out)
+          scenario.writeObservations(world: world, time: time, scale: scale, into: &out)
           for c in components { c.writeObservations(world: world, into: &out) }
         }
       }
     }
   }
 
-  mutating func writeMasks() {
+  mutating func writeMasks(_ obs: inout ObservationBuffers) {
     let layout = actionLayout
-    let completions = self.completions
-    let world = self.world
-    var components = self.components
-    self.components = []
-    observations.mobileMask.withUnsafeMutableBufferPointer { mobile in
-      observations.plannerMask.withUnsafeMutableBufferPointer { planner in
+    obs.mobileMask.withUnsafeMutableBufferPointer { mobile in
+      obs.plannerMask.withUnsafeMutableBufferPointer { planner in
         var out = MaskWriter(
           mobileOffsets: layout.mobileMaskOffsets, plannerOffsets: layout.plannerMaskOffsets, mobile: mobile,
           mobileStride: layout.mobileMaskSize, planner: planner)
         for i in components.indices { components[i].writeMasks(world: world, completions: completions, into: &out) }
       }
     }
-    self.components = components
   }
 
   // MARK: - Invariants
@@ -200,7 +203,18 @@ extension Environment {
   }
 
   /// A description of the first violated invariant, or nil when all hold.
+  ///
+  /// Conservation is checked against the totals recorded at reset, which are kept in debug
+  /// builds and with `ECONOMY_INTERNAL_CHECKS`; in other builds only the structural checks
+  /// (no negative holdings, one agent per tile, occupancy) run.
   public func invariantViolation() -> String? {
+    #if DEBUG || ECONOMY_INTERNAL_CHECKS
+      if let problem = conservationViolation() { return problem }
+    #endif
+    return structuralViolation()
+  }
+
+  func conservationViolation() -> String? {
     let t = totals()
     let expected = [
       resetTotals[0] + world.ledger.coinCreated,
@@ -210,6 +224,10 @@ extension Environment {
     for r in Resource.allCases where abs(t[r.rawValue] - expected[r.rawValue]) > 1e-6 * max(1, abs(expected[r.rawValue])) {
       return "total \(r.name) is \(t[r.rawValue]) but reset total plus created is \(expected[r.rawValue])"
     }
+    return nil
+  }
+
+  func structuralViolation() -> String? {
     for i in world.inventory.indices where world.inventory[i] < -1e-9 || world.escrow[i] < -1e-9 {
       return "agent \(i / Resource.count) has negative \(Resource(rawValue: i % Resource.count)?.name ?? "") (inventory \(world.inventory[i]), escrow \(world.escrow[i]))"
     }
