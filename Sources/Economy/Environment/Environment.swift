@@ -55,8 +55,12 @@ public struct Environment: Sendable {
   /// - Throws: ``ConfigError`` listing every problem: unknown components or parameters (with
   ///   suggestions), wrong types or ranges, layout problems, inconsistent settings.
   public init(config: EnvironmentConfig, registry: ComponentRegistry = .builtIn) throws(ConfigError) {
+    try self.init(config: config, registry: registry, earlierIssues: [])
+  }
+
+  init(config: EnvironmentConfig, registry: ComponentRegistry, earlierIssues: [ConfigIssue]) throws(ConfigError) {
     self.config = config
-    var issues: [ConfigIssue] = []
+    var issues: [ConfigIssue] = earlierIssues
     let envLocation = config.envNode.location
     func issue(_ key: String, _ message: String) {
       var loc = envLocation
@@ -99,7 +103,7 @@ public struct Environment: Sendable {
         let l = try LayoutFile.load(config.parameters.envLayoutFile, configDirectory: config.directory)
         if l.height != config.height || l.width != config.width {
           issue(
-            "env_layout_file",
+            "world_size",
             "layout '\(config.parameters.envLayoutFile)' is \(l.height)×\(l.width) but world_size is [\(config.height), \(config.width)]")
         } else {
           layout = l
@@ -163,8 +167,12 @@ public struct Environment: Sendable {
   }
 
   /// Builds the environment of a config file.
+  ///
+  /// Problems in the env section and in components, layout and settings are reported together.
   public init(configFile path: String, registry: ComponentRegistry = .builtIn) throws(ConfigError) {
-    try self.init(config: EnvironmentConfig.load(path: path), registry: registry)
+    let (config, issues) = EnvironmentConfig.loadCollectingIssues(path: path)
+    guard let config else { throw ConfigError(issues: issues) }
+    try self.init(config: config, registry: registry, earlierIssues: issues)
   }
 }
 
