@@ -30,7 +30,7 @@ struct Simulate: ParsableCommand {
     var rows: [EpisodeSummary] = []
     let progress = Progress(total: episodes * env.config.episodeLength)
     for e in 0..<episodes {
-      let summary = EpisodeRunner.runRandomEpisode(&env, seed: seed &+ UInt64(e), forceDenseLog: denseLog != nil)
+      let summary = EpisodeRunner.runRandomEpisode(&env, seed: seed &+ UInt64(e), forceDenseLog: denseLog != nil ? true : nil)
       progress.advance(by: env.config.episodeLength)
       if let dir = denseLog, let log = summary.denseLog {
         let path = (dir as NSString).appendingPathComponent(String(format: "episode_%03d.%@", e, lz4 ? "lz4" : "json"))

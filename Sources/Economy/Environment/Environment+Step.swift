@@ -4,10 +4,11 @@ extension Environment {
   /// - Parameters:
   ///   - seed: reseeds the environment's generator; nil continues its stream (so consecutive
   ///     episodes differ, and the whole run is determined by the first seed).
-  ///   - forceDenseLog: keep a dense log whatever `dense_log_frequency` says.
-  public mutating func reset(seed: UInt64? = nil, forceDenseLog: Bool = false) {
+  ///   - forceDenseLog: `true` keeps a dense log and `false` keeps none, whatever
+  ///     `dense_log_frequency` says; nil follows it (a log every N completed episodes).
+  public mutating func reset(seed: UInt64? = nil, forceDenseLog: Bool? = nil) {
     if let seed { rng = EconomyRNG(seed: seed) }
-    isRecording = forceDenseLog || (config.denseLogFrequency.map { completions % $0 == 0 } ?? false)
+    isRecording = forceDenseLog ?? (config.denseLogFrequency.map { completions % $0 == 0 } ?? false)
     world.timestep = 0
     world.ledger = Ledger()
     scenario.resetMap(world: &world, rng: &rng)

@@ -6,9 +6,10 @@ public enum EpisodeRunner {
   ///
   /// - Parameters:
   ///   - seed: seeds the environment at reset (the policy's generator is derived from it).
-  ///   - forceDenseLog: keep a dense log.
+  ///   - forceDenseLog: keep a dense log (true), keep none (false), or follow the config's
+  ///     `dense_log_frequency` (nil).
   public static func runRandomEpisode(
-    _ env: inout Environment, seed: UInt64, forceDenseLog: Bool = false
+    _ env: inout Environment, seed: UInt64, forceDenseLog: Bool? = nil
   ) -> EpisodeSummary {
     env.reset(seed: seed, forceDenseLog: forceDenseLog)
     var policy = RandomActions(seed: EconomyRNG.deriveSeed(seed, stream: 0x706F_6C69_6379))
