@@ -83,7 +83,8 @@ extension World {
   /// Resets the map to the given layers (houses removed, agents removed).
   mutating func resetMap(layers newLayers: [Float]) {
     precondition(newLayers.count == layers.count, "layer slab size mismatch")
-    layers = newLayers
+    // Copy in place: assigning would share `newLayers`' storage and copy it on the next write.
+    for i in layers.indices { layers[i] = newLayers[i] }
     for t in 0..<tileCount {
       houseOwner[t] = -1
       occupant[t] = -1

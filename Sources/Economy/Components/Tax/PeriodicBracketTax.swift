@@ -66,6 +66,7 @@ public struct PeriodicBracketTax: Component {
   var lastIncomeObservation: [Double]
   var sortedLastIncomeObservation: [Double]
   var currentRatesObservation: [Double]
+  var ratesScratch: [Double]
   var plannerMaskCompletions = -1
   var plannerMaskAllowed: [Bool] = []
 
@@ -186,6 +187,7 @@ public struct PeriodicBracketTax: Component {
     lastIncomeObservation = lastCoin
     sortedLastIncomeObservation = lastCoin
     currentRatesObservation = saezRates
+    ratesScratch = saezRates
     scheduleSum = saezRates
     occupancy = [Int](repeating: 0, count: nb)
     positiveIncomeSum = lastCoin
@@ -265,7 +267,8 @@ public struct PeriodicBracketTax: Component {
   }
 
   mutating func enactTaxes(world: inout World, logging: Bool) {
-    let rates = currentRates
+    for b in 0..<brackets.count { ratesScratch[b] = currentRate(b) }
+    let rates = ratesScratch
     for b in 0..<brackets.count { scheduleSum[b] += rates[b] }
     scheduleCount += 1
     var revenue = 0.0
@@ -294,7 +297,7 @@ public struct PeriodicBracketTax: Component {
       lastCoin[a] = world.endowment(a, .coin)
       lastIncomeObservation[a] = lastIncome[a] / Double(period)
     }
-    sortedLastIncomeObservation = lastIncomeObservation
+    for a in 0..<agentCount { sortedLastIncomeObservation[a] = lastIncomeObservation[a] }
     sortedLastIncomeObservation.sort()
     if taxModel == .saez { saez.record(incomes: lastIncome, marginalRates: lastMarginalRate) }
     if logging && !disableTaxes {
