@@ -28,7 +28,8 @@ struct Simulate: ParsableCommand {
   func run() throws {
     var env = try loadEnvironment(config)
     var rows: [EpisodeSummary] = []
-    let progress = Progress(total: episodes * env.config.episodeLength)
+    let steps = episodes.multipliedReportingOverflow(by: env.config.episodeLength)
+    let progress = Progress(total: steps.overflow ? Int.max : steps.partialValue)
     for e in 0..<episodes {
       let summary = EpisodeRunner.runRandomEpisode(&env, seed: seed &+ UInt64(e), forceDenseLog: denseLog != nil ? true : nil)
       progress.advance(by: env.config.episodeLength)

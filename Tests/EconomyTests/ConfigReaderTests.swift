@@ -530,12 +530,18 @@ struct ConfigReaderValueTests {
         == "scenarios/x.yaml:1:1: expected a list, found a mapping")
   }
 
-  @Test("unreadable file")
+  @Test("missing or unreadable file")
   func unreadableFile() {
     #expect {
       _ = try ConfigNode.load(file: "/nonexistent/x.yaml")
     } throws: { error in
-      (error as? ConfigError)?.description == "/nonexistent/x.yaml: cannot read the file"
+      (error as? ConfigError)?.description == "/nonexistent/x.yaml: no such file"
+    }
+    // A directory exists but cannot be read as a file.
+    #expect {
+      _ = try ConfigNode.load(file: "/")
+    } throws: { error in
+      (error as? ConfigError)?.description == "/: cannot read the file"
     }
   }
 }

@@ -85,7 +85,9 @@ public struct ContinuousDoubleAuction: Component {
           fullAsks: setup.addObservation("full_asks-\(s)", size: prices, scalar: false, owner: .planner),
           fullBids: setup.addObservation("full_bids-\(s)", size: prices, scalar: false, owner: .planner)))
     }
-    books = Array(repeating: OrderBook(capacity: n * maxNumOrders + 1), count: commodities)
+    // The capacity is only a reservation (books grow as needed); bounding it keeps a huge
+    // order_duration, the default of max_num_orders, from reserving gigabytes.
+    books = Array(repeating: OrderBook(capacity: min(n * maxNumOrders, 1 << 16) + 1), count: commodities)
     orderCount = [Int32](repeating: 0, count: commodities * n)
     bidHist = [Int32](repeating: 0, count: commodities * n * prices)
     askHist = bidHist

@@ -55,7 +55,8 @@ public struct ConfigNode: Sendable {
   /// - Throws: ``ConfigError`` if the file cannot be read as UTF-8 or is invalid YAML.
   public static func load(file path: String) throws(ConfigError) -> ConfigNode {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw ConfigError(ConfigIssue(location: .init(file: path), message: "cannot read the file"))
+      let message = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
+      throw ConfigError(ConfigIssue(location: .init(file: path), message: message))
     }
     guard let text = String(data: data, encoding: .utf8) else {
       throw ConfigError(ConfigIssue(location: .init(file: path), message: "the file is not UTF-8"))

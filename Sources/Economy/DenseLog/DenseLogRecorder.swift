@@ -8,6 +8,9 @@ struct DenseLogRecorder: Sendable {
   var steps = 0
   var agentWidth = 0
 
+  /// The most steps whose storage is reserved when an episode starts.
+  static let maximumReservedSteps = 10_000
+
   /// Values per agent in `states`: row, col, inventory ×3, escrow ×3, labor, state fields.
   static func agentWidth(fields: Int) -> Int { 2 + 2 * Resource.count + 1 + fields }
 
@@ -19,9 +22,12 @@ struct DenseLogRecorder: Sendable {
     actions.removeAll(keepingCapacity: true)
     rewards.removeAll(keepingCapacity: true)
     snapshots.removeAll(keepingCapacity: true)
-    states.reserveCapacity((t + 1) * entry)
-    actions.reserveCapacity(t * actionsPerStep)
-    rewards.reserveCapacity(t * (n + 1))
+    // Reserve for the whole episode up to a bound: a very long episode_length must not fail
+    // at reset; its log grows as it runs.
+    let reserved = min(t, DenseLogRecorder.maximumReservedSteps)
+    states.reserveCapacity((reserved + 1) * entry)
+    actions.reserveCapacity(reserved * actionsPerStep)
+    rewards.reserveCapacity(reserved * (n + 1))
     steps = 0
   }
 

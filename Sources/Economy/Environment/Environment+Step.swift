@@ -37,22 +37,26 @@ extension Environment {
   ///   occupied, or a field the configured components do not have.
   public mutating func applyInitialState(_ states: [Int: AgentInitialState]) throws(InitialStateError) {
     for (agent, s) in states.sorted(by: { $0.key < $1.key }) {
-      guard agent >= 0 && agent < agentCount else { throw InitialStateError(agent: agent, message: "no such agent") }
+      guard agent >= 0 && agent < agentCount else {
+        throw InitialStateError(agent: agent, message: "no such agent; expected '0' to '\(agentCount - 1)'")
+      }
       if let loc = s.location {
         let (r, c) = loc
         guard world.moveAgent(agent, toRow: r, col: c) else {
-          throw InitialStateError(agent: agent, message: "cannot place the agent at [\(r), \(c)] (outside the map, water, another agent's house, or occupied)")
+          throw InitialStateError(
+            agent: agent, message: "cannot place the agent at [\(r), \(c)] (outside the map, water, another agent's house, or occupied)",
+            field: "loc")
         }
       }
       if let v = s.buildPayment {
         guard let f = world.stateField(named: "build_payment") else {
-          throw InitialStateError(agent: agent, message: "build_payment needs the Build component")
+          throw InitialStateError(agent: agent, message: "build_payment needs the Build component", field: "build_payment")
         }
         world.setState(agent, f, v)
       }
       if let v = s.bonusGatherProb {
         guard let f = world.stateField(named: "bonus_gather_prob") else {
-          throw InitialStateError(agent: agent, message: "bonus_gather_prob needs the Gather component")
+          throw InitialStateError(agent: agent, message: "bonus_gather_prob needs the Gather component", field: "bonus_gather_prob")
         }
         world.setState(agent, f, v)
       }
@@ -276,6 +280,9 @@ public struct InitialStateError: Error, Sendable, Equatable, CustomStringConvert
   public let agent: Int
   /// What is wrong.
   public let message: String
+  /// The field concerned (`loc`, `build_payment`, `bonus_gather_prob`), or nil for the agent
+  /// as a whole.
+  public var field: String? = nil
   public var description: String { "initial_state of agent \(agent): \(message)" }
 }
 

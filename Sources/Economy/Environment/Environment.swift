@@ -109,11 +109,15 @@ public struct Environment: Sendable {
           layout = l
         }
       } catch {
-        issue("env_layout_file", error.description)
+        // A file's problems name the file; a missing layout's origin is the name itself.
+        issue("env_layout_file", error.origin == config.parameters.envLayoutFile ? error.message : error.description)
       }
     } else {
+      let written = (try? config.envNode.mapping().map(\.key)) ?? []
       for problem in config.parameters.uniform.validate(height: config.height, width: config.width) {
-        issue("scenario_name", "uniform layout: \(problem)")
+        // Each problem starts with the parameter it is about; point at it when it is written.
+        let key = String(problem.prefix { $0.isLetter || $0 == "_" })
+        issue(written.contains(key) ? key : "scenario_name", "uniform layout: \(problem)")
       }
     }
     let p = config.parameters

@@ -71,16 +71,36 @@ public struct EnvironmentConfig: Sendable {
     return try parse(yaml: String(decoding: data, as: UTF8.self), file: path)
   }
 
+  /// Reads a config file, returning the config read with fallbacks for invalid values together
+  /// with every problem found, so that later checks (components, layout) can add theirs.
+  /// The config is nil only when the file cannot be read or is not YAML.
+  static func loadCollectingIssues(path: String) -> (EnvironmentConfig?, [ConfigIssue]) {
+    do {
+      return (try load(path: path), [])
+    } catch let error {
+      guard let data = FileManager.default.contents(atPath: path),
+        let root = try? ConfigNode.load(yaml: String(decoding: data, as: UTF8.self), file: path)
+      else { return (nil, error.issues) }
+      var issues: [ConfigIssue] = []
+      var env = root
+      if let top = try? root.mapping(), let e = top.first(where: { $0.key == "env" }) { env = e.node }
+      let config = read(env: env, file: path, issues: &issues)
+      return (config, error.issues)
+    }
+  }
+
   /// Parses config text; `file` is used in error messages and to find layouts next to it.
   public static func parse(yaml: String, file: String?) throws(ConfigError) -> EnvironmentConfig {
     let root = try ConfigNode.load(yaml: yaml, file: file)
     var issues: [ConfigIssue] = []
     var env = root
     var others: [(name: String, node: ConfigNode)] = []
-    do {
-      let top = try root.mapping()
+    do throws(ConfigIssue) {
+      let (top, problems) = try root.entries()
+      if let first = problems.first { throw first }
       if top.contains(where: { $0.key == "env" }) {
-        for (key, node) in top {
+        for entry in top {
+          let (key, node) = (entry.key, entry.node)
           if key == "env" {
             env = node
           } else if runSections.contains(key) {
@@ -88,7 +108,8 @@ public struct EnvironmentConfig: Sendable {
           } else {
             var message = "unknown section '\(key)' in a run config; expected env, \(runSections.joined(separator: ", "))"
             if let guess = closestName(to: key, among: ["env"] + runSections) { message += " (did you mean '\(guess)'?)" }
-            issues.append(ConfigIssue(location: node.location, message: message))
+            // Located at the key, like unknown parameters: the name is what is wrong.
+            issues.append(ConfigIssue(location: entry.keyLocation, message: message))
           }
         }
       }

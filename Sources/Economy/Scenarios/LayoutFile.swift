@@ -23,8 +23,9 @@ public struct LayoutFile: Sendable, Equatable {
   ///
   /// - Throws: ``LayoutError`` naming the row and column of the first problem.
   public init(text: String, origin: String) throws(LayoutError) {
-    var rows = text.split(separator: ";", omittingEmptySubsequences: false).map { Array($0.utf8) }
-    while let last = rows.last, last.allSatisfy({ $0 == 10 || $0 == 13 || $0 == 32 || $0 == 9 }) {
+    // Unicode scalars, so that columns count what the user sees (`é` is one column, not two).
+    var rows = text.split(separator: ";", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
+    while let last = rows.last, last.allSatisfy({ $0 == "\n" || $0 == "\r" || $0 == " " || $0 == "\t" }) {
       rows.removeLast()
     }
     guard let first = rows.first, !first.isEmpty else {
@@ -42,14 +43,14 @@ public struct LayoutFile: Sendable, Equatable {
       }
       for (c, ch) in row.enumerated() {
         switch ch {
-        case UInt8(ascii: "W"): wood[r * width + c] = 1
-        case UInt8(ascii: "S"): stone[r * width + c] = 1
-        case UInt8(ascii: "@"): water[r * width + c] = 1
-        case UInt8(ascii: " "), UInt8(ascii: "A"): break
+        case "W": wood[r * width + c] = 1
+        case "S": stone[r * width + c] = 1
+        case "@": water[r * width + c] = 1
+        case " ", "A": break
         default:
-          let shown = String(decoding: [ch], as: UTF8.self)
+          let shown = ch.escaped(asASCII: false)
           var hint = ""
-          if ch == UInt8(ascii: "w") || ch == UInt8(ascii: "s") {
+          if ch == "w" || ch == "s" {
             hint = " (did you mean '\(shown.uppercased())'?)"
           }
           throw LayoutError(

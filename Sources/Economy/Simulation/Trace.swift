@@ -16,6 +16,8 @@ public struct Trace: Sendable {
   public var initialState: [Int: AgentInitialState]
   /// Each step's actions by agent id (`"0"`…, `"p"`), with the node they came from.
   public var steps: [[(agent: String, value: ConfigNode)]]
+  /// Where each agent's initial state was written, for error messages.
+  var initialStateNodes: [Int: ConfigNode] = [:]
   /// The seed used at reset (`env.seed`, default 0).
   public var seed: UInt64 { config.seed ?? 0 }
 
@@ -27,6 +29,7 @@ public struct Trace: Sendable {
     var issues: [ConfigIssue] = []
     var envNode: ConfigNode?
     var initial: [Int: AgentInitialState] = [:]
+    var initialNodes: [Int: ConfigNode] = [:]
     var steps: [[(agent: String, value: ConfigNode)]] = []
     do {
       for (key, node) in try root.mapping() {
@@ -35,7 +38,13 @@ public struct Trace: Sendable {
         case "initial_state":
           if !node.isNull {
             for (agent, s) in try node.mapping() {
-              do { initial[try agentIndex(agent, node: s)] = try initialState(s) } catch { issues.append(error) }
+              do {
+                let index = try agentIndex(agent, node: s)
+                initial[index] = try initialState(s)
+                initialNodes[index] = s
+              } catch {
+                issues.append(error)
+              }
             }
           }
         case "actions":
@@ -57,7 +66,19 @@ public struct Trace: Sendable {
     }
     let config = EnvironmentConfig.read(env: envNode, file: path, issues: &issues)
     if !issues.isEmpty { throw ConfigError(issues: issues) }
-    return Trace(config: config, initialState: initial, steps: steps)
+    return Trace(config: config, initialState: initial, steps: steps, initialStateNodes: initialNodes)
+  }
+
+  /// Where the problem of an initial state that cannot be applied was written: the field's
+  /// value, else the agent's entry.
+  func location(of error: InitialStateError) -> ConfigLocation {
+    guard let node = initialStateNodes[error.agent] else {
+      return ConfigLocation(file: config.file, keyPath: "initial_state.\(error.agent)")
+    }
+    if let field = error.field, let value = try? node.mapping().first(where: { $0.key == field })?.node {
+      return value.location
+    }
+    return node.location
   }
 
   static func agentIndex(_ key: String, node: ConfigNode) throws(ConfigIssue) -> Int {
@@ -111,18 +132,14 @@ public enum Replay {
     do {
       try env.applyInitialState(trace.initialState)
     } catch {
-      throw ConfigError(issues: [
-        ConfigIssue(location: ConfigLocation(file: trace.config.file, keyPath: "initial_state.\(error.agent)"), message: error.message)
-      ])
+      throw ConfigError(issues: [ConfigIssue(location: trace.location(of: error), message: error.message)])
     }
-    for (t, step) in trace.steps.enumerated() {
+    for step in trace.steps {
       for (agent, node) in step {
-        do {
+        do throws(ConfigIssue) {
           try setAction(&env, agent: agent, node: node)
-        } catch let error as ConfigIssue {
-          throw ConfigError(issues: [error])
         } catch {
-          throw ConfigError(issues: [node.issue("actions[\(t)]: \(error)")])
+          throw ConfigError(issues: [error])
         }
       }
       env.step()
@@ -131,25 +148,36 @@ public enum Replay {
     return (env.denseLogSoFar(), nil)
   }
 
-  static func setAction(_ env: inout Environment, agent: String, node: ConfigNode) throws {
-    if agent == "p" {
-      if let list = try? node.sequence() {
-        try env.actions.setPlanner(subActions: list.map { try $0.int() })
-      } else {
-        try env.actions.setPlanner(action: try node.int())
-      }
-      return
-    }
-    guard let a = Int(agent), a >= 0, a < env.agentCount else {
+  /// Sets one agent's action of a step from its trace node.
+  ///
+  /// - Throws: ``ConfigIssue`` at `node` for an unknown agent, a value that is not an integer
+  ///   (or a list of them), or an action outside the agent's action space.
+  static func setAction(_ env: inout Environment, agent: String, node: ConfigNode) throws(ConfigIssue) {
+    let isPlanner = agent == "p"
+    let index = Int(agent).flatMap { (0..<env.agentCount).contains($0) ? $0 : nil }
+    guard isPlanner || index != nil else {
       throw node.issue(ActionError.unknownAgent(agent, agentCount: env.agentCount).description)
     }
-    do {
-      if let list = try? node.sequence() {
-        try env.actions.setMobile(a, subActions: list.map { try $0.int() })
-      } else {
-        try env.actions.setMobile(a, action: try node.int())
+    let list = try? node.sequence()
+    // A list sets one sub-action per subspace: only multi-action mode allows several at once
+    // (and `[0]` is the placeholder of a role without actions).
+    let layout = env.actionLayout
+    let multi = isPlanner ? layout.multiActionPlanner || layout.planner.isEmpty : layout.multiActionMobile || layout.mobile.isEmpty
+    if list != nil && !multi {
+      let count = isPlanner ? layout.plannerActionCount : layout.mobileActionCount
+      let mode = isPlanner ? "multi_action_mode_planner" : "multi_action_mode_agents"
+      throw node.issue("expected an action index in 0...\(count - 1) (\(mode) is false), found a list")
+    }
+    let values = try list?.map { item throws(ConfigIssue) in try item.int() }
+    let single = values == nil ? try node.int() : 0
+    do throws(ActionError) {
+      switch (index, values) {
+      case (let a?, let values?): try env.actions.setMobile(a, subActions: values)
+      case (let a?, nil): try env.actions.setMobile(a, action: single)
+      case (nil, let values?): try env.actions.setPlanner(subActions: values)
+      case (nil, nil): try env.actions.setPlanner(action: single)
       }
-    } catch let error as ActionError {
+    } catch {
       throw node.issue(error.description)
     }
   }

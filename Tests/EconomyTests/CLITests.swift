@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+
+@testable import Economy
+
+/// End-to-end runs of the `economist` executable: `simulate`, `replay`, `bench env`, and how it
+/// reports bad input.
+@Suite("economist command")
+struct CLITests {
+  static let tutorialPath = "scenarios/gather_trade_build.yaml"
+
+  @Test func simulatePrintsTheMetricsTable() throws {
+    let result = try runEconomist(["simulate", Self.tutorialPath, "--seed", "4"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.count == 3, "\(result.stdout)")
+    let header = lines.first?.split(separator: " ").map(String.init)
+    #expect(
+      header == [
+        "episode", "seed", "productivity", "equality", "eq×prod", "trades", "houses", "taxes",
+      ])
+    #expect(lines.count > 1 && lines[1].allSatisfy { $0 == "-" || $0 == " " })
+    // The row is the library's episode with the same seed.
+    var env = try Environment(config: tutorialConfig())
+    let summary = EpisodeRunner.runRandomEpisode(&env, seed: 4)
+    let row = lines.last?.split(separator: " ").map(String.init) ?? []
+    #expect(row.count == 8)
+    #expect(row.first == "0" && row.dropFirst().first == "4")
+    let productivity = try #require(summary.metric("social/productivity"))
+    let equality = try #require(summary.metric("social/equality"))
+    #expect(row.dropFirst(2).first == String(format: "%.2f", productivity))
+    #expect(row.dropFirst(3).first == String(format: "%.4f", equality))
+    #expect(
+      row.dropFirst(6).first == String(format: "%.0f", summary.metric("Build/total_builds") ?? -1))
+  }
+
+  @Test func simulateSeveralEpisodesAddsAMeanRowAndWritesLogs() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    let config = try writeFile(smallEnvYAML(episodeLength: 50), named: "small.yaml", in: directory)
+    let logs = joinPath(directory, "logs")
+    let result = try runEconomist([
+      "simulate", config, "--episodes", "3", "--seed", "10", "--dense-log", logs,
+    ])
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.count == 7, "\(result.stdout)")
+    #expect(
+      lines.dropFirst(2).prefix(3).map { $0.split(separator: " ").prefix(2).joined(separator: " ") }
+        == ["0 10", "1 11", "2 12"])
+    #expect(
+      lines.dropFirst(5).first?.trimmingCharacters(in: .whitespaces).hasPrefix("mean") == true)
+    #expect(lines.last == "dense logs written to \(logs)")
+    let files = try FileManager.default.contentsOfDirectory(atPath: logs).sorted()
+    #expect(files == ["episode_000.json", "episode_001.json", "episode_002.json"])
+    for file in files { #expect(try DenseLog.load(path: joinPath(logs, file)).steps == 50) }
+  }
+
+  @Test func benchPrintsOneJSONObject() throws {
+    let result = try runEconomist(["bench", "env", "--json", "--seconds", "0.2"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let json = try JSONParser.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    for key in ["env_steps_per_s", "env_steps_per_s_dense_log", "reset_us", "peak_rss_mib"] {
+      let value = try #require(json[key]?.doubleValue, "missing \(key) in \(result.stdout)")
+      #expect(value > 0, "\(key) = \(value)")
+    }
+  }
+
+  // MARK: - Bad input
+
+  @Test func missingConfigFileIsAClearError() throws {
+    let result = try runEconomist(["simulate", "/nonexistent/config.yaml"])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("/nonexistent/config.yaml: no such file"), "\(result.stderr)")
+    #expect(result.stdout.isEmpty)
+  }
+
+  @Test func badConfigListsEveryProblem() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    let yaml = """
+      scenario_name: layout_from_file/simple_wood_and_stone
+      components:
+        - Bulid: {}
+      n_agents: 1
+      world_size: [25, 25]
+      """
+    let path = try writeFile(yaml, named: "bad.yaml", in: directory)
+    let result = try runEconomist(["simulate", path])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("2 problems in \(path):"), "\(result.stderr)")
+    #expect(
+      result.stderr.contains(
+        "- \(path):3:12: components[0].Bulid: Unknown component 'Bulid'. Did you mean 'Build'?"))
+    #expect(
+      result.stderr.contains("- \(path):4:11: n_agents: expected a value in 2...100000, found 1"))
+    #expect(!result.stderr.contains("Fatal error"))
+  }
+
+  @Test func badEpisodeCountIsAUsageError() throws {
+    let result = try runEconomist(["simulate", Self.tutorialPath, "--episodes", "0"])
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("--episodes must be at least 1, found 0"), "\(result.stderr)")
+  }
+
+  @Test func badTraceIsAClearError() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    let trace = try writeFile(
+      traceJSON(envJSON: smallEnvJSON(episodeLength: 5), steps: [#"{"0": 50}"#]),
+      named: "trace.json", in: directory)
+    let result = try runEconomist(["replay", trace, "--dense-log", joinPath(directory, "out.json")])
+    #expect(result.status == 1)
+    #expect(
+      result.stderr.contains(
+        "\(trace):4:7: actions[0].0: agent '0': action 50 is outside its action space Discrete(50)"),
+      "\(result.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["trace.json"])
+  }
+
+  @Test func unwritableDenseLogIsAClearError() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    let trace = try writeFile(
+      traceJSON(envJSON: smallEnvJSON(episodeLength: 5), steps: []), named: "trace.json",
+      in: directory)
+    let out = joinPath(trace, "out.json")
+    let result = try runEconomist(["replay", trace, "--dense-log", out])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("\(out): cannot write: "), "\(result.stderr)")
+  }
+
+  @Test func corruptLogPathForSimulateIsAClearError() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    let file = try writeFile("x", named: "file", in: directory)
+    let result = try runEconomist(["simulate", Self.tutorialPath, "--dense-log", file])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("\(file)/episode_000.json: cannot write: "), "\(result.stderr)")
+    #expect(!result.stderr.contains("Fatal error"))
+  }
+}
