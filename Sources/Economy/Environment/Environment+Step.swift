@@ -173,7 +173,17 @@ extension Environment {
   }
 
   mutating func writeMasks(_ obs: inout ObservationBuffers) {
-    let layout = actionLayout
+    // Components are moved out while they write, so the world can be read without a copy.
+    var parts: [any Component] = []
+    swap(&parts, &components)
+    Environment.writeMasks(&obs, components: &parts, layout: actionLayout, world: world, completions: completions)
+    swap(&parts, &components)
+  }
+
+  static func writeMasks(
+    _ obs: inout ObservationBuffers, components: inout [any Component], layout: ActionLayout, world: World,
+    completions: Int
+  ) {
     obs.mobileMask.withUnsafeMutableBufferPointer { mobile in
       obs.plannerMask.withUnsafeMutableBufferPointer { planner in
         var out = MaskWriter(
