@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds, and runs the end-to-end demo on the bundled gather-trade-build scenario:
-# simulate episodes with random valid actions, write their dense logs, replay one check.
+# simulate episodes with random valid actions, write their dense logs (JSON and Foundation's .lz4),
+# and measure the environment's speed. (Training and charts join the demo with their issues.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
