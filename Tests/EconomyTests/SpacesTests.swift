@@ -68,6 +68,25 @@ struct SpacesTests {
     #expect(env.actionLayout.plannerMaskSize == 148)
   }
 
+  @Test func actionSettersCheckTheirSpaces() throws {
+    var env = try tutorialEnvironment()
+    #expect(throws: ActionError.outOfRange(agent: "2", action: "57", space: "Discrete(50)")) {
+      try env.actions.setMobile(2, action: 57)
+    }
+    #expect(throws: ActionError.unknownAgent("4", agentCount: 4)) { try env.actions.setMobile(4, action: 1) }
+    #expect(
+      throws: ActionError.outOfRange(
+        agent: "0", action: "[1, 0, 0, 0, 0, 2]",
+        space: "Discrete(50) (single-action mode: at most one non-zero sub-action)")
+    ) { try env.actions.setMobile(0, subActions: [1, 0, 0, 0, 0, 2]) }
+    #expect(throws: ActionError.outOfRange(agent: "p", action: "[22, 0, 0, 0, 0, 0, 0]", space: "MultiDiscrete([22, 22, 22, 22, 22, 22, 22])")) {
+      try env.actions.setPlanner(subActions: [22, 0, 0, 0, 0, 0, 0])
+    }
+    try env.actions.setMobile(0, action: 47)
+    #expect(env.actions.mobile[0..<6] == [0, 0, 0, 0, 0, 2])
+    #expect("\(ActionError.outOfRange(agent: "2", action: "57", space: "Discrete(50)"))" == "agent '2': action 57 is outside its action space Discrete(50)")
+  }
+
   @Test func disabledTaxesGivePlannerPlaceholder() throws {
     let yaml = """
       scenario_name: layout_from_file/simple_wood_and_stone

@@ -104,6 +104,11 @@ public struct ActionBuffer: Sendable {
     guard subActions.count == nvec.count, zip(subActions, nvec).allSatisfy({ $0 >= 0 && $0 < $1 }) else {
       throw ActionError.outOfRange(agent: String(agent), action: "\(subActions)", space: "MultiDiscrete(\(nvec))")
     }
+    if !layout.multiActionMobile && subActions.filter({ $0 != 0 }).count > 1 {
+      throw ActionError.outOfRange(
+        agent: String(agent), action: "\(subActions)",
+        space: "Discrete(\(layout.mobileActionCount)) (single-action mode: at most one non-zero sub-action)")
+    }
     let s = layout.mobile.count
     for k in 0..<s { mobile[agent * s + k] = Int32(subActions[k]) }
   }
