@@ -114,3 +114,50 @@ struct SpacesTests {
     ])
   }
 }
+
+@Suite("Hot-path buffers")
+struct BufferTests {
+  /// The step writes into buffers sized once: after many steps and resets no buffer has grown.
+  @Test func buffersKeepTheirCapacityAcrossSteps() throws {
+    var env = try tutorialEnvironment(seed: 3)
+    let before = [
+      env.observations.mobileFlat.capacity, env.observations.mobileMap.capacity, env.observations.mobileMask.capacity,
+      env.observations.plannerFlat.capacity, env.observations.plannerMap.capacity, env.observations.perAgent.capacity,
+      env.observations.plannerMask.capacity, env.rewards.capacity, env.actions.mobile.capacity,
+    ]
+    var policy = RandomActions(seed: 9)
+    env.reset(seed: 3, forceDenseLog: false)
+    for _ in 0..<2500 {
+      if env.isDone { env.reset(forceDenseLog: false) }
+      policy.fill(&env)
+      env.step()
+    }
+    let after = [
+      env.observations.mobileFlat.capacity, env.observations.mobileMap.capacity, env.observations.mobileMask.capacity,
+      env.observations.plannerFlat.capacity, env.observations.plannerMap.capacity, env.observations.perAgent.capacity,
+      env.observations.plannerMask.capacity, env.rewards.capacity, env.actions.mobile.capacity,
+    ]
+    #expect(before == after)
+    #expect(env.observations.mobileFlat.count == 4 * 136)
+    #expect(env.observations.mobileMap.count == 4 * 7 * 11 * 11)
+  }
+
+  @Test func oversizedWorldsAreRejected() throws {
+    let yaml = """
+      scenario_name: uniform/simple_wood_and_stone
+      n_agents: 2
+      world_size: [25000, 25000]
+      mobile_agent_observation_range: 500
+      components: [{Gather: {}}]
+      """
+    do {
+      _ = try environment(yaml, file: "big.yaml")
+      Issue.record("expected a config error")
+    } catch let error as ConfigError {
+      #expect(error.issues.map(\.message) == [
+        "expected each side to be at most 2048 tiles, found [25000, 25000]",
+        "expected a value in 0...128, found 500",
+      ])
+    }
+  }
+}

@@ -45,6 +45,9 @@ public struct EnvironmentConfig: Sendable {
   /// The env section node, for tools that re-serialize configs.
   public var envNode: ConfigNode
 
+  /// Largest accepted side of the world, in tiles (keeps buffers within memory).
+  public static let maxWorldSide = 2048
+
   /// Sections a run config may have besides `env`.
   public static let runSections = ["general", "agent_policy", "planner_policy", "trainer"]
 
@@ -150,6 +153,8 @@ public struct EnvironmentConfig: Sendable {
       let size = r.intList("world_size", default: [1, 1])
       if size.count != 2 || size.contains(where: { $0 < 1 }) {
         r.report("world_size", "expected [height, width] with two positive integers, found \(size)")
+      } else if size.contains(where: { $0 > maxWorldSide }) {
+        r.report("world_size", "expected each side to be at most \(maxWorldSide) tiles, found \(size)")
       } else {
         height = size[0]
         width = size[1]

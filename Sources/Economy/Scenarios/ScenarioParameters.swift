@@ -68,7 +68,7 @@ public struct ScenarioParameters: Sendable, Equatable {
   mutating func read(_ r: inout ParameterReader, kind: ScenarioKind) {
     plannerGetsSpatialInfo = r.bool("planner_gets_spatial_info", default: true)
     fullObservability = r.bool("full_observability", default: false)
-    mobileAgentObservationRange = r.int("mobile_agent_observation_range", default: 5, range: 0...1000)
+    mobileAgentObservationRange = r.int("mobile_agent_observation_range", default: 5, range: 0...128)
     fixedFourSkillAndLoc = r.bool("fixed_four_skill_and_loc", default: false)
     startingAgentCoin = r.double("starting_agent_coin", default: 0, range: 0...Double.greatestFiniteMagnitude)
     isoelasticEta = r.double("isoelastic_eta", default: 0.23, range: 0...1)
