@@ -27,7 +27,8 @@ struct EnvBench: ParsableCommand {
     if json {
       print(
         String(
-          format: #"{"env_steps_per_s": %.0f, "env_steps_per_s_dense_log": %.0f, "reset_us": %.2f, "peak_rss_mib": %.1f, "config": "%@"}"#,
+          format:
+            #"{"env_steps_per_s": %.0f, "env_steps_per_s_dense_log": %.0f, "reset_us": %.2f, "peak_rss_mib": %.1f, "config": "%@"}"#,
           r.stepsPerSecond, r.stepsPerSecondDenseLog, r.resetMicroseconds, r.peakRSSMiB, config))
     } else {
       print("config: \(config)")

@@ -31,7 +31,8 @@ struct Simulate: ParsableCommand {
     let steps = episodes.multipliedReportingOverflow(by: env.config.episodeLength)
     let progress = Progress(total: steps.overflow ? Int.max : steps.partialValue)
     for e in 0..<episodes {
-      let summary = EpisodeRunner.runRandomEpisode(&env, seed: seed &+ UInt64(e), forceDenseLog: denseLog != nil ? true : nil)
+      let summary = EpisodeRunner.runRandomEpisode(
+        &env, seed: seed &+ UInt64(e), forceDenseLog: denseLog != nil ? true : nil)
       progress.advance(by: env.config.episodeLength)
       if let dir = denseLog, let log = summary.denseLog {
         let path = (dir as NSString).appendingPathComponent(String(format: "episode_%03d.%@", e, lz4 ? "lz4" : "json"))
@@ -79,8 +80,10 @@ final class Progress {
     let rate = Double(done) / now.timeIntervalSince(start)
     let eta = Double(total - done) / max(rate, 1)
     FileHandle.standardError.write(
-      String(format: "\r%d/%d steps (%.0f%%), %.0f steps/s, %.0f s left   ", done, total,
-        100 * Double(done) / Double(total), rate, eta).data(using: .utf8) ?? Data())
+      String(
+        format: "\r%d/%d steps (%.0f%%), %.0f steps/s, %.0f s left   ", done, total,
+        100 * Double(done) / Double(total), rate, eta
+      ).data(using: .utf8) ?? Data())
   }
 
   func finish() {
@@ -112,7 +115,8 @@ enum MetricsTable {
       var mean: [String] = ["mean", ""]
       for col in 2..<headers.count {
         let values = table.compactMap { Double($0[col]) }
-        mean.append(values.isEmpty ? "-" : String(format: col == 3 ? "%.4f" : "%.2f", values.reduce(0, +) / Double(values.count)))
+        mean.append(
+          values.isEmpty ? "-" : String(format: col == 3 ? "%.4f" : "%.2f", values.reduce(0, +) / Double(values.count)))
       }
       table.append(mean)
     }
@@ -121,7 +125,8 @@ enum MetricsTable {
     func line(_ cells: [String]) -> String {
       cells.enumerated().map { i, c in String(repeating: " ", count: widths[i] - c.count) + c }.joined(separator: "  ")
     }
-    return ([line(headers), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + table.map(line))
+    return
+      ([line(headers), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + table.map(line))
       .joined(separator: "\n")
   }
 }

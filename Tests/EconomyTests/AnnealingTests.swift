@@ -64,4 +64,3 @@ struct AnnealingTests {
     #expect(env.actionLayout.planner.isEmpty)
   }
 }
-

@@ -18,7 +18,9 @@ struct SpacesTests {
       let decoded = ActionLayout.decode(index, specs: layout.mobile)
       #expect(decoded.map { layout.mobile[$0.subspace].name } == expected?[0].stringValue, "index \(index)")
       #expect(decoded?.action == expected?[1].intValue, "index \(index)")
-      if let d = decoded { #expect(ActionLayout.encode(subspace: d.subspace, action: d.action, specs: layout.mobile) == index) }
+      if let d = decoded {
+        #expect(ActionLayout.encode(subspace: d.subspace, action: d.action, specs: layout.mobile) == index)
+      }
     }
     #expect(ActionLayout.decode(0, specs: layout.mobile) == nil)
   }
@@ -36,7 +38,8 @@ struct SpacesTests {
     let env = try tutorialEnvironment()
     let o = env.observationLayout
     for (mine, facts) in [
-      (o.mobile, "agent_0"), (o.planner, "planner"), (o.perAgent, "planner_p0(agent-wise, stored under obs['p']['p0'])"),
+      (o.mobile, "agent_0"), (o.planner, "planner"),
+      (o.perAgent, "planner_p0(agent-wise, stored under obs['p']['p0'])"),
     ] {
       let expected = Facts.value("flat_layout", facts, "flattened_sorted_keys").arrayValue ?? []
       #expect(mine.count == expected.count, "\(facts)")
@@ -79,12 +82,17 @@ struct SpacesTests {
         agent: "0", action: "[1, 0, 0, 0, 0, 2]",
         space: "Discrete(50) (single-action mode: at most one non-zero sub-action)")
     ) { try env.actions.setMobile(0, subActions: [1, 0, 0, 0, 0, 2]) }
-    #expect(throws: ActionError.outOfRange(agent: "p", action: "[22, 0, 0, 0, 0, 0, 0]", space: "MultiDiscrete([22, 22, 22, 22, 22, 22, 22])")) {
+    #expect(
+      throws: ActionError.outOfRange(
+        agent: "p", action: "[22, 0, 0, 0, 0, 0, 0]", space: "MultiDiscrete([22, 22, 22, 22, 22, 22, 22])")
+    ) {
       try env.actions.setPlanner(subActions: [22, 0, 0, 0, 0, 0, 0])
     }
     try env.actions.setMobile(0, action: 47)
     #expect(env.actions.mobile[0..<6] == [0, 0, 0, 0, 0, 2])
-    #expect("\(ActionError.outOfRange(agent: "2", action: "57", space: "Discrete(50)"))" == "agent '2': action 57 is outside its action space Discrete(50)")
+    #expect(
+      "\(ActionError.outOfRange(agent: "2", action: "57", space: "Discrete(50)"))"
+        == "agent '2': action 57 is outside its action space Discrete(50)")
   }
 
   @Test func disabledTaxesGivePlannerPlaceholder() throws {
@@ -102,16 +110,19 @@ struct SpacesTests {
     #expect(env.actionLayout.plannerMaskSize == 1)
     #expect(env.actionLayout.mobileActionCount == 5)
     // No Build: the map still has a House channel (Gather needs it), and Water from the layout.
-    #expect(env.observationLayout.channelNames == ["Stone", "Wood", "House", "Water", "StoneSourceBlock", "WoodSourceBlock"])
+    #expect(
+      env.observationLayout.channelNames == ["Stone", "Wood", "House", "Water", "StoneSourceBlock", "WoodSourceBlock"])
   }
 
   @Test func plannerWithoutSpatialInfoHasNoMapAndNoLocations() throws {
     let env = try Environment(config: EnvironmentConfig.load(path: fixturePath("foundation-phase2-config.yaml")))
     #expect(env.observationLayout.plannerMapShape == nil)
-    #expect(env.observationLayout.perAgent.map(\.key) == [
-      "PeriodicBracketTax-curr_marginal_rate", "PeriodicBracketTax-last_income", "PeriodicBracketTax-last_marginal_rate",
-      "world-inventory-Coin", "world-inventory-Stone", "world-inventory-Wood",
-    ])
+    #expect(
+      env.observationLayout.perAgent.map(\.key) == [
+        "PeriodicBracketTax-curr_marginal_rate", "PeriodicBracketTax-last_income",
+        "PeriodicBracketTax-last_marginal_rate",
+        "world-inventory-Coin", "world-inventory-Stone", "world-inventory-Wood",
+      ])
   }
 }
 
@@ -154,10 +165,11 @@ struct BufferTests {
       _ = try environment(yaml, file: "big.yaml")
       Issue.record("expected a config error")
     } catch let error as ConfigError {
-      #expect(error.issues.map(\.message) == [
-        "expected each side to be at most 2048 tiles, found [25000, 25000]",
-        "expected a value in 0...128, found 500",
-      ])
+      #expect(
+        error.issues.map(\.message) == [
+          "expected each side to be at most 2048 tiles, found [25000, 25000]",
+          "expected a value in 0...128, found 500",
+        ])
     }
   }
 }

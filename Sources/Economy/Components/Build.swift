@@ -20,8 +20,11 @@ public enum SkillDistribution: String, Sendable, CaseIterable {
 ///   (`pareto(4)`, `lognormal(−1, 0.5)`, or 1 for `none`).
 /// - Observations: `Build-build_payment` (= build_payment / payment) and `Build-build_skill`.
 public struct Build: Component {
+  /// The name configs use for this component.
   public static let name = "Build"
+  /// The prefix of its metrics and its dense-log key.
   public static let shorthand = "Build"
+  /// The parameters a config may set.
   public static let parameterNames = ["payment", "payment_max_skill_multiplier", "skill_dist", "build_labor"]
 
   /// Base coin paid per house.
@@ -42,6 +45,7 @@ public struct Build: Component {
   var builds: [Int32]
   var log: [JSONValue] = []
 
+  /// Reads the parameters and declares actions, state fields and observations.
   public init(params: inout ParameterReader, setup: inout ComponentSetup, world: inout World) {
     payment = params.double("payment", default: 10, range: 0...Double.greatestFiniteMagnitude)
     paymentMaxSkillMultiplier = params.double(
@@ -64,6 +68,7 @@ public struct Build: Component {
     return min(pmsm, (pmsm - 1) * skill + 1)
   }
 
+  /// Resets per-episode state (see ``Component``).
   public mutating func reset(world: inout World, rng: inout EconomyRNG, completions: Int) {
     for a in 0..<world.agentCount {
       var skill = 1.0
@@ -92,6 +97,7 @@ public struct Build: Component {
     return !world.hasResource(r, c) && !world.hasLandmark(r, c)
   }
 
+  /// Applies this step's actions (see ``Component``).
   public mutating func step(world: inout World, actions: ActionReader, rng: inout EconomyRNG, logging: Bool) {
     rng.permutation(&order)
     var entries: [JSONValue] = []
@@ -112,12 +118,15 @@ public struct Build: Component {
       builds[a] += 1
       if logging {
         entries.append(
-          .object(["builder": .int(Int64(a)), "loc": .array([.int(Int64(r)), .int(Int64(c))]), "income": .double(income)]))
+          .object([
+            "builder": .int(Int64(a)), "loc": .array([.int(Int64(r)), .int(Int64(c))]), "income": .double(income),
+          ]))
       }
     }
     if logging { log.append(.array(entries)) }
   }
 
+  /// Writes this component's observation fields.
   public func writeObservations(world: World, into out: inout ObservationWriter) {
     for a in 0..<world.agentCount {
       out.set(paymentObs, agent: a, world.state(a, paymentField) / payment)
@@ -125,12 +134,14 @@ public struct Build: Component {
     }
   }
 
+  /// Writes this component's action masks.
   public mutating func writeMasks(world: World, completions: Int, into out: inout MaskWriter) {
     for a in 0..<world.agentCount {
       out.set(action, agent: a, index: 0, canBuild(a, in: world))
     }
   }
 
+  /// Appends the episode metrics, keys without the shorthand prefix.
   public func metrics(world: World, into out: inout [(key: String, value: Double)]) {
     for a in 0..<world.agentCount { out.append(("\(a)/n_builds", Double(builds[a]))) }
     var houses = 0
@@ -139,5 +150,6 @@ public struct Build: Component {
     out.append(("total_builds", Double(houses)))
   }
 
+  /// This episode's dense-log entries, one per step.
   public var denseLog: [JSONValue]? { log }
 }

@@ -33,8 +33,12 @@ public protocol Component: Sendable {
 
   /// Applies this step's actions.
   ///
-  /// - Parameter logging: whether the episode keeps a dense log; when true the component appends
-  ///   exactly one entry to its ``denseLog`` for this step.
+  /// - Parameters:
+  ///   - world: the world to change.
+  ///   - actions: this step's actions (masked ones are already NO-OP).
+  ///   - rng: the environment's generator.
+  ///   - logging: whether the episode keeps a dense log; when true the component appends exactly
+  ///     one entry to its ``denseLog`` for this step.
   mutating func step(world: inout World, actions: ActionReader, rng: inout EconomyRNG, logging: Bool)
 
   /// Writes the component's observation fields for every agent.
@@ -95,7 +99,9 @@ public struct ActionSubspaceSpec: Sendable, Equatable {
 
 /// A declared observation field.
 public struct ObservationFieldSpec: Sendable, Equatable {
-  /// Foundation's full key, e.g. `ContinuousDoubleAuction-market_rate-Stone`.
+  /// Foundation's full key, e.g.
+  ///
+  /// `ContinuousDoubleAuction-market_rate-Stone`.
   public let key: String
   /// Number of values (1 for scalars).
   public let size: Int
@@ -134,7 +140,9 @@ public struct ComponentSetup: Sendable {
     self.allComponents = allComponents
   }
 
-  /// Declares an action subspace for mobile agents. `sub` names the subspace within the
+  /// Declares an action subspace for mobile agents.
+  ///
+  /// `sub` names the subspace within the
   /// component (nil for a component with a single subspace).
   public mutating func addMobileActions(_ sub: String?, count: Int) -> ActionSubspace {
     mobileActions.append(ActionSubspaceSpec(name: subspaceName(sub), count: count))
@@ -169,7 +177,9 @@ public struct ComponentSetup: Sendable {
   }
 }
 
-/// Read access to the actions of the current step, by subspace. Values are sub-actions:
+/// Read access to the actions of the current step, by subspace.
+///
+/// Values are sub-actions:
 /// 0 is NO-OP, `k` in `1...n` is the subspace's k-th action.
 public struct ActionReader: Sendable {
   let mobile: [Int32]

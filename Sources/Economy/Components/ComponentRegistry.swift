@@ -53,5 +53,6 @@ public struct ComponentRegistry: Sendable {
 public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
   /// What is wrong.
   public let message: String
+  /// A readable description of the value.
   public var description: String { message }
 }

@@ -13,8 +13,11 @@
 /// - A trade is priced at the earlier order's limit (the ask's when both are new); the seller's
 ///   unit goes to the buyer, the seller gets the price, the buyer gets `bid − price` back.
 public struct ContinuousDoubleAuction: Component {
+  /// The name configs use for this component.
   public static let name = "ContinuousDoubleAuction"
+  /// The prefix of its metrics and its dense-log key.
   public static let shorthand = "Trade"
+  /// The parameters a config may set.
   public static let parameterNames = ["max_bid_ask", "order_labor", "order_duration", "max_num_orders"]
 
   /// Highest limit price; prices are `0...maxBidAsk`.
@@ -57,6 +60,7 @@ public struct ContinuousDoubleAuction: Component {
     var fullBids: ObservationField
   }
 
+  /// Reads the parameters and declares actions, state fields and observations.
   public init(params: inout ParameterReader, setup: inout ComponentSetup, world: inout World) {
     maxBidAsk = params.int("max_bid_ask", default: 10, range: 1...10_000)
     orderLabor = params.double("order_labor", default: 0.25, range: 0...Double.greatestFiniteMagnitude)
@@ -101,6 +105,7 @@ public struct ContinuousDoubleAuction: Component {
 
   @inline(__always) func slot(_ c: Int, _ agent: Int) -> Int { c * agentCount + agent }
 
+  /// Resets per-episode state (see ``Component``).
   public mutating func reset(world: inout World, rng: inout EconomyRNG, completions: Int) {
     for c in books.indices {
       books[c].bids.removeAll(keepingCapacity: true)
@@ -125,6 +130,7 @@ public struct ContinuousDoubleAuction: Component {
     Int(orderCount[slot(c, agent)]) < maxNumOrders && world.inventory(agent, Resource.collectible[c]) > 0
   }
 
+  /// Applies this step's actions (see ``Component``).
   public mutating func step(world: inout World, actions: ActionReader, rng: inout EconomyRNG, logging: Bool) {
     for i in priceHistory.indices { priceHistory[i] *= 0.995 }
     for (c, resource) in Resource.collectible.enumerated() {
@@ -242,6 +248,7 @@ public struct ContinuousDoubleAuction: Component {
     books[c].asks.removeLast(books[c].asks.count - kept)
   }
 
+  /// Writes this component's observation fields.
   public func writeObservations(world: World, into out: inout ObservationWriter) {
     let n = agentCount
     for c in obs.indices {
@@ -278,6 +285,7 @@ public struct ContinuousDoubleAuction: Component {
     }
   }
 
+  /// Writes this component's action masks.
   public mutating func writeMasks(world: World, completions: Int, into out: inout MaskWriter) {
     for a in 0..<agentCount {
       let coin = world.inventory(a, .coin)
@@ -292,6 +300,7 @@ public struct ContinuousDoubleAuction: Component {
     }
   }
 
+  /// Appends the episode metrics, keys without the shorthand prefix.
   public func metrics(world: World, into out: inout [(key: String, value: Double)]) {
     let commodities = Resource.collectible.count
     for a in 0..<agentCount {
@@ -311,5 +320,6 @@ public struct ContinuousDoubleAuction: Component {
     out.append(("n_trades", Double(tradeCount)))
   }
 
+  /// This episode's dense-log entries, one per step.
   public var denseLog: [JSONValue]? { log }
 }

@@ -15,8 +15,11 @@
 /// Deliberate difference: Foundation's step loop `return`s (dropping the step's gather log)
 /// when an agent has no Gather action; here every agent has one, and the loop never exits early.
 public struct Gather: Component {
+  /// The name configs use for this component.
   public static let name = "Gather"
+  /// The prefix of its metrics and its dense-log key.
   public static let shorthand = "Gather"
+  /// The parameters a config may set.
   public static let parameterNames = ["move_labor", "collect_labor", "skill_dist"]
 
   /// Labor per successful move.
@@ -32,6 +35,7 @@ public struct Gather: Component {
   var order: [Int32]
   var log: [JSONValue] = []
 
+  /// Reads the parameters and declares actions, state fields and observations.
   public init(params: inout ParameterReader, setup: inout ComponentSetup, world: inout World) {
     moveLabor = params.double("move_labor", default: 1, range: 0...Double.greatestFiniteMagnitude)
     collectLabor = params.double("collect_labor", default: 1, range: 0...Double.greatestFiniteMagnitude)
@@ -46,6 +50,7 @@ public struct Gather: Component {
   /// The row and column offsets of move actions 1...4.
   static let moves: [(dr: Int, dc: Int)] = [(0, -1), (0, 1), (-1, 0), (1, 0)]
 
+  /// Resets per-episode state (see ``Component``).
   public mutating func reset(world: inout World, rng: inout EconomyRNG, completions: Int) {
     for a in 0..<world.agentCount {
       let p: Double
@@ -59,6 +64,7 @@ public struct Gather: Component {
     log.removeAll(keepingCapacity: true)
   }
 
+  /// Applies this step's actions (see ``Component``).
   public mutating func step(world: inout World, actions: ActionReader, rng: inout EconomyRNG, logging: Bool) {
     rng.permutation(&order)
     var entries: [JSONValue] = []
@@ -97,10 +103,12 @@ public struct Gather: Component {
     if logging { log.append(.array(entries)) }
   }
 
+  /// Writes this component's observation fields.
   public func writeObservations(world: World, into out: inout ObservationWriter) {
     for a in 0..<world.agentCount { out.set(bonusObs, agent: a, world.state(a, bonusField)) }
   }
 
+  /// Writes this component's action masks.
   public mutating func writeMasks(world: World, completions: Int, into out: inout MaskWriter) {
     for a in 0..<world.agentCount {
       let r = Int(world.row[a])
@@ -111,5 +119,6 @@ public struct Gather: Component {
     }
   }
 
+  /// This episode's dense-log entries, one per step.
   public var denseLog: [JSONValue]? { log }
 }

@@ -2,7 +2,9 @@
 public struct Order: Sendable, Equatable {
   /// The agent that placed the order.
   public var agent: Int32
-  /// Limit price in coin (0 ... max_bid_ask).
+  /// Limit price in coin (0 ...
+  ///
+  /// max_bid_ask).
   public var price: Int32
   /// Completed steps since the order was placed (0 in the step it is placed).
   public var lifetime: Int32
@@ -45,7 +47,9 @@ public struct OrderBook: Sendable {
   }
 
   /// Sorts the book for matching: bids by price then lifetime, both descending; asks by price
-  /// ascending then lifetime descending. Stable (insertion sort: books hold at most
+  /// ascending then lifetime descending.
+  ///
+  /// Stable (insertion sort: books hold at most
   /// agents × max_num_orders orders).
   ///
   /// - Complexity: O(n²) for n orders, no allocation.

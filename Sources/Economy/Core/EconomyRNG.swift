@@ -30,7 +30,9 @@ public struct EconomyRNG: RandomNumberGenerator, Sendable, Equatable, Hashable {
   /// The generator's full state, for checkpoints and replay.
   public var state: [UInt64] { [s0, s1, s2, s3] }
 
-  /// Restores a generator from ``state``. Returns nil unless `state` has four words, not all zero.
+  /// Restores a generator from a saved ``state``.
+  ///
+  /// Returns nil unless `state` has four words, not all zero.
   public init?(state: [UInt64]) {
     guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
     (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])

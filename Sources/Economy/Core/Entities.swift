@@ -71,7 +71,9 @@ public enum MapLayer: Int, CaseIterable, Sendable, Hashable {
   public static let count = 6
 }
 
-/// The endogenous quantities of mobile agents. Foundation has exactly one: `Labor`.
+/// The endogenous quantities of mobile agents.
+///
+/// Foundation has exactly one: `Labor`.
 public enum Endogenous: String, Sendable {
   case labor = "Labor"
 }

@@ -44,7 +44,9 @@ public struct World: Sendable {
   /// The planner's escrow, indexed by resource.
   public var plannerEscrow: [Double]
 
-  /// Names of the per-agent state fields registered by components (e.g. `build_payment`), in
+  /// Names of the per-agent state fields registered by components (e.g.
+  ///
+  /// `build_payment`), in
   /// registration order.
   public internal(set) var stateFieldNames: [String] = []
   /// Values of the state fields, `agent * stateFieldNames.count + field`.

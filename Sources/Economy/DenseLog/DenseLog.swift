@@ -16,7 +16,8 @@ public struct DenseLog: Sendable, Equatable {
   /// - Throws: ``DenseLogError`` when a required key is missing or has the wrong type or length.
   public init(json: JSONValue, origin: String) throws(DenseLogError) {
     guard let object = json.objectValue else {
-      throw DenseLogError(origin: origin, message: "expected a JSON object at the top level, found \(DenseLog.describe(json))")
+      throw DenseLogError(
+        origin: origin, message: "expected a JSON object at the top level, found \(DenseLog.describe(json))")
     }
     var lengths: [String: Int] = [:]
     for key in ["world", "states", "actions", "rewards"] {
@@ -32,11 +33,14 @@ public struct DenseLog: Sendable, Equatable {
     if lengths["rewards"] != steps || lengths["states"] != steps + 1 || lengths["world"] != steps + 1 {
       throw DenseLogError(
         origin: origin,
-        message: "inconsistent lengths: world \(lengths["world"] ?? 0), states \(lengths["states"] ?? 0), actions \(steps), rewards \(lengths["rewards"] ?? 0) (expected T + 1, T + 1, T, T)")
+        message:
+          "inconsistent lengths: world \(lengths["world"] ?? 0), states \(lengths["states"] ?? 0), actions \(steps), rewards \(lengths["rewards"] ?? 0) (expected T + 1, T + 1, T, T)"
+      )
     }
     for (key, value) in object.entries where !["world", "states", "actions", "rewards"].contains(key) {
       if let list = value.arrayValue, list.count != steps {
-        throw DenseLogError(origin: origin, message: "component log '\(key)' has \(list.count) entries, expected \(steps)")
+        throw DenseLogError(
+          origin: origin, message: "component log '\(key)' has \(list.count) entries, expected \(steps)")
       }
     }
     root = object
@@ -75,7 +79,8 @@ public struct DenseLog: Sendable, Equatable {
   ///   malformed JSON (with line and column) or a wrong structure.
   public static func load(path: String) throws(DenseLogError) -> DenseLog {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw DenseLogError(origin: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
+      throw DenseLogError(
+        origin: path, message: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
     }
     var bytes = [UInt8](data)
     if bytes.starts(with: [0x04, 0x22, 0x4D, 0x18]) {
@@ -85,7 +90,8 @@ public struct DenseLog: Sendable, Equatable {
         throw DenseLogError(origin: path, message: "corrupt LZ4 frame: \(error.description)")
       }
     } else if path.hasSuffix(".lz4") {
-      throw DenseLogError(origin: path, message: "not an LZ4 frame (the file does not start with the magic bytes 04 22 4d 18)")
+      throw DenseLogError(
+        origin: path, message: "not an LZ4 frame (the file does not start with the magic bytes 04 22 4d 18)")
     }
     let json: JSONValue
     do {
@@ -127,6 +133,7 @@ public struct DenseLogError: Error, Sendable, Equatable, CustomStringConvertible
   public let origin: String
   /// What is wrong.
   public let message: String
+  /// A readable description of the value.
   public var description: String { "\(origin): \(message)" }
 }
 
@@ -154,5 +161,6 @@ public struct AtomicFileError: Error, CustomStringConvertible {
   public let path: String
   /// The system's message.
   public let message: String
+  /// A readable description of the value.
   public var description: String { "\(path): \(message)" }
 }

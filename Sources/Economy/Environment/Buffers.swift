@@ -88,9 +88,12 @@ public struct ActionBuffer: Sendable {
 
   /// Sets mobile agent `agent`'s action from a single-action index in `0..<mobileActionCount`.
   public mutating func setMobile(_ agent: Int, action: Int) throws(ActionError) {
-    guard agent >= 0 && agent < agentCount else { throw ActionError.unknownAgent(String(agent), agentCount: agentCount) }
+    guard agent >= 0 && agent < agentCount else {
+      throw ActionError.unknownAgent(String(agent), agentCount: agentCount)
+    }
     guard action >= 0 && action < layout.mobileActionCount else {
-      throw ActionError.outOfRange(agent: String(agent), action: "\(action)", space: "Discrete(\(layout.mobileActionCount))")
+      throw ActionError.outOfRange(
+        agent: String(agent), action: "\(action)", space: "Discrete(\(layout.mobileActionCount))")
     }
     let s = layout.mobile.count
     for k in 0..<s { mobile[agent * s + k] = 0 }
@@ -99,7 +102,9 @@ public struct ActionBuffer: Sendable {
 
   /// Sets mobile agent `agent`'s sub-actions, one per subspace (multi-action mode).
   public mutating func setMobile(_ agent: Int, subActions: [Int]) throws(ActionError) {
-    guard agent >= 0 && agent < agentCount else { throw ActionError.unknownAgent(String(agent), agentCount: agentCount) }
+    guard agent >= 0 && agent < agentCount else {
+      throw ActionError.unknownAgent(String(agent), agentCount: agentCount)
+    }
     let nvec = layout.mobileNvec
     guard subActions.count == nvec.count, zip(subActions, nvec).allSatisfy({ $0 >= 0 && $0 < $1 }) else {
       throw ActionError.outOfRange(agent: String(agent), action: "\(subActions)", space: "MultiDiscrete(\(nvec))")
@@ -152,6 +157,7 @@ public enum ActionError: Error, Sendable, Equatable, CustomStringConvertible {
   /// No such agent.
   case unknownAgent(String, agentCount: Int)
 
+  /// A readable description of the value.
   public var description: String {
     switch self {
     case .outOfRange(let agent, let action, let space):

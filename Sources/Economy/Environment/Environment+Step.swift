@@ -31,7 +31,9 @@ extension Environment {
   }
 
   /// Overrides agents' state right after a reset (replays and tests): location, build payment,
-  /// bonus gather probability. Observations and masks are rewritten.
+  /// bonus gather probability.
+  ///
+  /// Observations and masks are rewritten.
   ///
   /// - Throws: ``InitialStateError`` for a location that is outside the map, blocked or
   ///   occupied, or a field the configured components do not have.
@@ -44,19 +46,23 @@ extension Environment {
         let (r, c) = loc
         guard world.moveAgent(agent, toRow: r, col: c) else {
           throw InitialStateError(
-            agent: agent, message: "cannot place the agent at [\(r), \(c)] (outside the map, water, another agent's house, or occupied)",
+            agent: agent,
+            message:
+              "cannot place the agent at [\(r), \(c)] (outside the map, water, another agent's house, or occupied)",
             field: "loc")
         }
       }
       if let v = s.buildPayment {
         guard let f = world.stateField(named: "build_payment") else {
-          throw InitialStateError(agent: agent, message: "build_payment needs the Build component", field: "build_payment")
+          throw InitialStateError(
+            agent: agent, message: "build_payment needs the Build component", field: "build_payment")
         }
         world.setState(agent, f, v)
       }
       if let v = s.bonusGatherProb {
         guard let f = world.stateField(named: "bonus_gather_prob") else {
-          throw InitialStateError(agent: agent, message: "bonus_gather_prob needs the Gather component", field: "bonus_gather_prob")
+          throw InitialStateError(
+            agent: agent, message: "bonus_gather_prob needs the Gather component", field: "bonus_gather_prob")
         }
         world.setState(agent, f, v)
       }
@@ -212,7 +218,9 @@ extension Environment {
   }
 
   /// Checks that the books balance and the world is consistent; traps with a description of the
-  /// first violation. Runs after every step in debug builds and with `ECONOMY_INTERNAL_CHECKS`.
+  /// first violation.
+  ///
+  /// Runs after every step in debug builds and with `ECONOMY_INTERNAL_CHECKS`.
   public func checkInvariants() {
     if let problem = invariantViolation() { preconditionFailure("world invariant violated: \(problem)") }
   }
@@ -236,7 +244,8 @@ extension Environment {
       resetTotals[1] + world.ledger.resourceCreated[1],
       resetTotals[2] + world.ledger.resourceCreated[2],
     ]
-    for r in Resource.allCases where abs(t[r.rawValue] - expected[r.rawValue]) > 1e-6 * max(1, abs(expected[r.rawValue])) {
+    for r in Resource.allCases
+    where abs(t[r.rawValue] - expected[r.rawValue]) > 1e-6 * max(1, abs(expected[r.rawValue])) {
       return "total \(r.name) is \(t[r.rawValue]) but reset total plus created is \(expected[r.rawValue])"
     }
     return nil
@@ -244,7 +253,8 @@ extension Environment {
 
   func structuralViolation() -> String? {
     for i in world.inventory.indices where world.inventory[i] < -1e-9 || world.escrow[i] < -1e-9 {
-      return "agent \(i / Resource.count) has negative \(Resource(rawValue: i % Resource.count)?.name ?? "") (inventory \(world.inventory[i]), escrow \(world.escrow[i]))"
+      return
+        "agent \(i / Resource.count) has negative \(Resource(rawValue: i % Resource.count)?.name ?? "") (inventory \(world.inventory[i]), escrow \(world.escrow[i]))"
     }
     var seen = Set<Int>()
     for a in 0..<agentCount {
@@ -278,6 +288,7 @@ public struct AgentInitialState: Sendable, Equatable {
     self.bonusGatherProb = bonusGatherProb
   }
 
+  /// Whether two values are equal field by field.
   public static func == (a: AgentInitialState, b: AgentInitialState) -> Bool {
     a.location?.0 == b.location?.0 && a.location?.1 == b.location?.1 && a.buildPayment == b.buildPayment
       && a.bonusGatherProb == b.bonusGatherProb
@@ -293,12 +304,15 @@ public struct InitialStateError: Error, Sendable, Equatable, CustomStringConvert
   /// The field concerned (`loc`, `build_payment`, `bonus_gather_prob`), or nil for the agent
   /// as a whole.
   public var field: String? = nil
+  /// A readable description of the value.
   public var description: String { "initial_state of agent \(agent): \(message)" }
 }
 
 extension Environment {
   /// The dense log of the current episode up to now, with the current state as the final
-  /// entry (for traces shorter than an episode). Returns the finished log if the episode ended.
+  /// entry (for traces shorter than an episode).
+  ///
+  /// Returns the finished log if the episode ended.
   public mutating func denseLogSoFar() -> DenseLogRecording {
     if isDone, let log = lastEpisode?.denseLog { return log }
     var r = recorder

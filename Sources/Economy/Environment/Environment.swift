@@ -104,7 +104,8 @@ public struct Environment: Sendable {
         if l.height != config.height || l.width != config.width {
           issue(
             "world_size",
-            "layout '\(config.parameters.envLayoutFile)' is \(l.height)×\(l.width) but world_size is [\(config.height), \(config.width)]")
+            "layout '\(config.parameters.envLayoutFile)' is \(l.height)×\(l.width) but world_size is [\(config.height), \(config.width)]"
+          )
         } else {
           layout = l
         }
@@ -125,19 +126,23 @@ public struct Environment: Sendable {
     if p.fixedFourSkillAndLoc && build?.skillDistribution != .pareto {
       issue(
         "fixed_four_skill_and_loc",
-        "fixed_four_skill_and_loc needs the Build component with skill_dist 'pareto', found \(build.map { "skill_dist '\($0.skillDistribution.rawValue)'" } ?? "no Build component")")
+        "fixed_four_skill_and_loc needs the Build component with skill_dist 'pareto', found \(build.map { "skill_dist '\($0.skillDistribution.rawValue)'" } ?? "no Build component")"
+      )
     }
     if let layout {
       let free = (0..<(layout.height * layout.width)).filter { layout.water[$0] == 0 }.count
       if free < config.agentCount {
-        issue("n_agents", "\(config.agentCount) agents do not fit on the \(free) tiles of the layout that are not water")
+        issue(
+          "n_agents", "\(config.agentCount) agents do not fit on the \(free) tiles of the layout that are not water")
       }
       if p.fixedFourSkillAndLoc {
         for loc in WoodAndStoneScenario.fixedFourLocations(params: p, world: world)
         where !(0..<layout.height).contains(loc.row) || !(0..<layout.width).contains(loc.col)
           || layout.water[loc.row * layout.width + loc.col] != 0
         {
-          issue("fixed_four_skill_and_loc", "start tile (\(loc.row), \(loc.col)) of fixed_four_skill_and_loc is water or outside the map")
+          issue(
+            "fixed_four_skill_and_loc",
+            "start tile (\(loc.row), \(loc.col)) of fixed_four_skill_and_loc is water or outside the map")
         }
       }
     } else if config.scenario == .uniform && config.agentCount > config.height * config.width {

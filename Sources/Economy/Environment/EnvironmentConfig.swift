@@ -76,6 +76,7 @@ public struct EnvironmentConfig: Sendable {
 
   /// Reads a config file, returning the config read with fallbacks for invalid values together
   /// with every problem found, so that later checks (components, layout) can add theirs.
+  ///
   /// The config is nil only when the file cannot be read or is not YAML.
   static func loadCollectingIssues(path: String) -> (EnvironmentConfig?, [ConfigIssue]) {
     do {
@@ -109,8 +110,11 @@ public struct EnvironmentConfig: Sendable {
           } else if runSections.contains(key) {
             others.append((key, node))
           } else {
-            var message = "unknown section '\(key)' in a run config; expected env, \(runSections.joined(separator: ", "))"
-            if let guess = closestName(to: key, among: ["env"] + runSections) { message += " (did you mean '\(guess)'?)" }
+            var message =
+              "unknown section '\(key)' in a run config; expected env, \(runSections.joined(separator: ", "))"
+            if let guess = closestName(to: key, among: ["env"] + runSections) {
+              message += " (did you mean '\(guess)'?)"
+            }
             // Located at the key, like unknown parameters: the name is what is wrong.
             issues.append(ConfigIssue(location: entry.keyLocation, message: message))
           }
@@ -130,7 +134,10 @@ public struct EnvironmentConfig: Sendable {
     var r = ParameterReader(env)
     var kind = ScenarioKind.layoutFromFile
     if r.node("scenario_name") == nil {
-      r.report(nil, "missing 'scenario_name'; expected one of \(ScenarioKind.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "))")
+      r.report(
+        nil,
+        "missing 'scenario_name'; expected one of \(ScenarioKind.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "))"
+      )
     } else {
       let name = r.choice("scenario_name", default: kind.rawValue, from: ScenarioKind.allCases.map(\.rawValue))
       kind = ScenarioKind(rawValue: name) ?? kind
@@ -169,7 +176,10 @@ public struct EnvironmentConfig: Sendable {
     let denseFrequency = r.optionalInt("dense_log_frequency", range: 1...Int(Int32.max))
     let worldFrequency = r.int("world_dense_log_frequency", default: 50, range: 1...Int(Int32.max))
     if r.bool("collate_agent_step_and_reset_data", default: false) {
-      r.report("collate_agent_step_and_reset_data", "expected false: collated agent data is only used by Foundation's COVID scenario, which Economist does not include")
+      r.report(
+        "collate_agent_step_and_reset_data",
+        "expected false: collated agent data is only used by Foundation's COVID scenario, which Economist does not include"
+      )
     }
     let seed = r.optionalInt("seed", range: 0...Int.max).map { UInt64($0) }
     var parameters = ScenarioParameters()

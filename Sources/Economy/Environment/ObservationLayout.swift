@@ -7,7 +7,9 @@
 public struct ObservationLayout: Sendable {
   /// One field of a flat vector.
   public struct Entry: Sendable, Equatable {
-    /// Foundation's key, e.g. `Build-build_payment`.
+    /// Foundation's key, e.g.
+    ///
+    /// `Build-build_payment`.
     public let key: String
     /// Offset in the flat vector.
     public let offset: Int

@@ -39,7 +39,8 @@ public struct LayoutFile: Sendable, Equatable {
       guard row.count == width else {
         throw LayoutError(
           origin: origin,
-          message: "row \(r + 1) has \(row.count) columns, expected \(width) like row 1 (rows must all have the same length)")
+          message:
+            "row \(r + 1) has \(row.count) columns, expected \(width) like row 1 (rows must all have the same length)")
       }
       for (c, ch) in row.enumerated() {
         switch ch {
@@ -55,7 +56,9 @@ public struct LayoutFile: Sendable, Equatable {
           }
           throw LayoutError(
             origin: origin,
-            message: "row \(r + 1), column \(c + 1): unknown character '\(shown)'; expected 'W' (wood source), 'S' (stone source), '@' (water) or ' ' (empty)\(hint)")
+            message:
+              "row \(r + 1), column \(c + 1): unknown character '\(shown)'; expected 'W' (wood source), 'S' (stone source), '@' (water) or ' ' (empty)\(hint)"
+          )
         }
       }
     }
@@ -95,7 +98,8 @@ public struct LayoutFile: Sendable, Equatable {
       return try LayoutFile(text: String(decoding: data, as: UTF8.self), origin: path)
     }
     if let text = bundled[name] { return try LayoutFile(text: text, origin: "built-in \(name)") }
-    var message = "layout file '\(name)' not found (looked in: \(candidates.joined(separator: ", ")) and the built-in layouts)"
+    var message =
+      "layout file '\(name)' not found (looked in: \(candidates.joined(separator: ", ")) and the built-in layouts)"
     if let guess = closestName(to: name, among: bundled.keys.sorted()) { message += "; did you mean '\(guess)'?" }
     throw LayoutError(origin: name, message: message)
   }
@@ -116,5 +120,6 @@ public struct LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
   public let origin: String
   /// What is wrong.
   public let message: String
+  /// A readable description of the value.
   public var description: String { "\(origin): \(message)" }
 }

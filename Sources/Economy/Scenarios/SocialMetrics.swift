@@ -20,7 +20,9 @@ public enum SocialMetrics {
     return u - labor * laborCoefficient
   }
 
-  /// The Gini coefficient. For fewer than 30 agents, the exact pairwise formula rescaled by
+  /// The Gini coefficient.
+  ///
+  /// For fewer than 30 agents, the exact pairwise formula rescaled by
   /// `n / (n − 1)`; otherwise Foundation's sorted cumulative-sum approximation.
   ///
   /// - Complexity: O(n²) below 30 agents, O(n log n) above.

@@ -16,7 +16,9 @@ extension WoodAndStoneScenario {
       if let f = fields.perAgentLocCol { out.setPerAgent(f, agent: a, col) }
       out.set(fields.time, agent: a, time)
     }
-    for r in Resource.allCases { out.setPlanner(fields.plannerInventory[r.rawValue], world.plannerInventory[r.rawValue] * scale) }
+    for r in Resource.allCases {
+      out.setPlanner(fields.plannerInventory[r.rawValue], world.plannerInventory[r.rawValue] * scale)
+    }
     out.setPlanner(fields.plannerTime, time)
   }
 

@@ -96,7 +96,9 @@ struct WoodAndStoneScenario: Sendable {
     var perRow: ObservationField?
     var perCol: ObservationField?
     if window {
-      perInv = Resource.allCases.map { setup.addScenarioObservation("world-inventory-\($0.name)", owner: .plannerPerAgent) }
+      perInv = Resource.allCases.map {
+        setup.addScenarioObservation("world-inventory-\($0.name)", owner: .plannerPerAgent)
+      }
       if params.plannerGetsSpatialInfo {
         perRow = setup.addScenarioObservation("world-loc-row", owner: .plannerPerAgent)
         perCol = setup.addScenarioObservation("world-loc-col", owner: .plannerPerAgent)
@@ -116,9 +118,11 @@ struct WoodAndStoneScenario: Sendable {
 
   // MARK: - Fixed four skills and locations
 
-  /// Foundation's Monte Carlo averages of the ranked pay rates `min(3, 2·pareto(4) + 1)` for four
-  /// agents (100,000 draws, numpy seed 1), times the payment 10. Used verbatim when PMSM = 3 and
-  /// n = 4 so that build payments equal Foundation's.
+  /// Foundation's fixed-four build payments, ranked low to high.
+  ///
+  /// Monte Carlo averages of the ranked pay rates `min(3, 2·pareto(4) + 1)` for four agents
+  /// (100,000 draws, numpy seed 1), times the payment 10. Used verbatim when PMSM = 3 and n = 4 so
+  /// that build payments equal Foundation's.
   static let foundationRankedPayments: [Double] = [
     11.331640623590097, 13.267112338979295, 16.472372947006132, 22.249614304395735,
   ]
@@ -172,7 +176,8 @@ struct WoodAndStoneScenario: Sendable {
     case .layoutFromFile:
       world.resetMap(layers: baseLayers)
     case .uniform:
-      let (stone, wood) = UniformLayout.generateSources(height: height, width: width, parameters: params.uniform, rng: &rng)
+      let (stone, wood) = UniformLayout.generateSources(
+        height: height, width: width, parameters: params.uniform, rng: &rng)
       var layers = [Float](repeating: 0, count: MapLayer.count * world.tileCount)
       let n = world.tileCount
       for t in 0..<n {
@@ -333,7 +338,8 @@ struct WoodAndStoneScenario: Sendable {
     case .invIncomeWeightedCoinEndowments:
       currentMetric[agentCount] = SocialMetrics.inverseIncomeWeightedCoin(coinScratch)
     case .invIncomeWeightedUtility:
-      currentMetric[agentCount] = SocialMetrics.inverseIncomeWeightedUtility(coin: coinScratch, utilities: utilityScratch)
+      currentMetric[agentCount] = SocialMetrics.inverseIncomeWeightedUtility(
+        coin: coinScratch, utilities: utilityScratch)
     }
   }
 
@@ -357,11 +363,16 @@ struct WoodAndStoneScenario: Sendable {
     out.append(("social/productivity", SocialMetrics.productivity(coins)))
     out.append(("social/equality", SocialMetrics.equality(coins)))
     out.append(
-      ("social_welfare/coin_eq_times_productivity", SocialMetrics.coinEqualityTimesProductivity(coins, equalityWeight: 1)))
+      (
+        "social_welfare/coin_eq_times_productivity",
+        SocialMetrics.coinEqualityTimesProductivity(coins, equalityWeight: 1)
+      ))
     out.append(("social_welfare/inv_income_weighted_coin_endow", SocialMetrics.inverseIncomeWeightedCoin(coins)))
     out.append(
-      ("social_welfare/inv_income_weighted_utility",
-        SocialMetrics.inverseIncomeWeightedUtility(coin: coins, utilities: utilities)))
+      (
+        "social_welfare/inv_income_weighted_utility",
+        SocialMetrics.inverseIncomeWeightedUtility(coin: coins, utilities: utilities)
+      ))
     for a in 0..<agentCount {
       for r in Resource.allCases { out.append(("endow/\(a)/\(r.name)", world.endowment(a, r))) }
       out.append(("endogenous/\(a)/Labor", world.labor[a]))

@@ -5,9 +5,11 @@ public enum EpisodeRunner {
   /// Runs one episode from reset to its end and returns its summary.
   ///
   /// - Parameters:
+  ///   - env: the environment; it is reset first.
   ///   - seed: seeds the environment at reset (the policy's generator is derived from it).
   ///   - forceDenseLog: keep a dense log (true), keep none (false), or follow the config's
   ///     `dense_log_frequency` (nil).
+  /// - Returns: the episode's metrics and dense log.
   public static func runRandomEpisode(
     _ env: inout Environment, seed: UInt64, forceDenseLog: Bool? = nil
   ) -> EpisodeSummary {

@@ -53,7 +53,9 @@ public struct Trace: Sendable {
           }
         default:
           var message = "unknown key '\(key)' in a trace; expected env, initial_state, actions"
-          if let guess = closestName(to: key, among: ["env", "initial_state", "actions"]) { message += " (did you mean '\(guess)'?)" }
+          if let guess = closestName(to: key, among: ["env", "initial_state", "actions"]) {
+            message += " (did you mean '\(guess)'?)"
+          }
           issues.append(node.issue(message))
         }
       }
@@ -100,7 +102,9 @@ public struct Trace: Sendable {
       case "bonus_gather_prob": s.bonusGatherProb = try value.double()
       default:
         var message = "unknown field '\(key)'; expected loc, build_payment, bonus_gather_prob"
-        if let g = closestName(to: key, among: ["loc", "build_payment", "bonus_gather_prob"]) { message += " (did you mean '\(g)'?)" }
+        if let g = closestName(to: key, among: ["loc", "build_payment", "bonus_gather_prob"]) {
+          message += " (did you mean '\(g)'?)"
+        }
         throw value.issue(message)
       }
     }
@@ -162,7 +166,9 @@ public enum Replay {
     // A list sets one sub-action per subspace: only multi-action mode allows several at once
     // (and `[0]` is the placeholder of a role without actions).
     let layout = env.actionLayout
-    let multi = isPlanner ? layout.multiActionPlanner || layout.planner.isEmpty : layout.multiActionMobile || layout.mobile.isEmpty
+    let multi =
+      isPlanner
+      ? layout.multiActionPlanner || layout.planner.isEmpty : layout.multiActionMobile || layout.mobile.isEmpty
     if list != nil && !multi {
       let count = isPlanner ? layout.plannerActionCount : layout.mobileActionCount
       let mode = isPlanner ? "multi_action_mode_planner" : "multi_action_mode_agents"

@@ -10,8 +10,9 @@ public enum TaxModel: String, Sendable, CaseIterable {
   case saez
 }
 
-/// A bracketed income tax collected every `period` steps and redistributed as a lump sum
-/// (Foundation's `PeriodicBracketTax`; shorthand `PeriodicTax`). Must be the last component.
+/// A bracketed income tax, collected every period and redistributed as a lump sum.
+///
+/// Foundation's `PeriodicBracketTax` (shorthand `PeriodicTax`). Must be the last component.
 ///
 /// - Rates are set on the first step of a period (from the planner's actions under
 ///   `model_wrapper`; NO-OP keeps a bracket's previous rate) and taxes are collected on the
@@ -24,8 +25,11 @@ public enum TaxModel: String, Sendable, CaseIterable {
 /// - Reference for `saez`: E. Saez, "Using Elasticities to Derive Optimal Income Tax Rates",
 ///   Review of Economic Studies 68 (2001).
 public struct PeriodicBracketTax: Component {
+  /// The name configs use for this component.
   public static let name = "PeriodicBracketTax"
+  /// The prefix of its metrics and its dense-log key.
   public static let shorthand = "PeriodicTax"
+  /// The parameters a config may set.
   public static let parameterNames = [
     "disable_taxes", "tax_model", "period", "rate_min", "rate_max", "rate_disc", "n_brackets",
     "top_bracket_cutoff", "usd_scaling", "bracket_spacing", "fixed_bracket_rates", "pareto_weight_type",
@@ -98,6 +102,7 @@ public struct PeriodicBracketTax: Component {
     var currMarginalRate: ObservationField
   }
 
+  /// Reads the parameters and declares actions, state fields and observations.
   public init(params: inout ParameterReader, setup: inout ComponentSetup, world: inout World) {
     if let last = setup.allComponents.last, last != PeriodicBracketTax.name {
       params.report(nil, "PeriodicBracketTax must be the last component (found '\(last)' after it)")
@@ -120,22 +125,28 @@ public struct PeriodicBracketTax: Component {
     let spacing = BracketSpacing(rawValue: spacingName) ?? .usFederal
     brackets = TaxBrackets(spacing: spacing, nBrackets: nBrackets, topBracketCutoff: top, usdScaling: usd)
     if taxModel == .usFederal && spacing != .usFederal {
-      params.report("bracket_spacing", "tax_model 'us-federal-single-filer-2018-scaled' needs bracket_spacing 'us-federal', found '\(spacingName)'")
+      params.report(
+        "bracket_spacing",
+        "tax_model 'us-federal-single-filer-2018-scaled' needs bracket_spacing 'us-federal', found '\(spacingName)'")
     }
     let fixed = params.optionalDoubleList("fixed_bracket_rates")
     if taxModel == .fixedBracketRates {
       if let fixed {
         if fixed.count != brackets.count {
-          params.report("fixed_bracket_rates", "expected \(brackets.count) rates (one per bracket), found \(fixed.count)")
+          params.report(
+            "fixed_bracket_rates", "expected \(brackets.count) rates (one per bracket), found \(fixed.count)")
         } else if fixed.contains(where: { !($0 >= 0 && $0 <= 1) }) {
           params.report("fixed_bracket_rates", "expected rates in 0...1, found \(fixed)")
         }
       } else {
-        params.report("fixed_bracket_rates", "tax_model 'fixed-bracket-rates' needs fixed_bracket_rates, a list of \(brackets.count) rates")
+        params.report(
+          "fixed_bracket_rates",
+          "tax_model 'fixed-bracket-rates' needs fixed_bracket_rates, a list of \(brackets.count) rates")
       }
     }
     fixedRates = (fixed?.count == brackets.count) ? (fixed ?? []) : [Double](repeating: 0, count: brackets.count)
-    let weightName = params.choice("pareto_weight_type", default: "inverse_income", from: ["inverse_income", "uniform"])
+    let weightName = params.choice(
+      "pareto_weight_type", default: "inverse_income", from: ["inverse_income", "uniform"])
     let fixedElas = params.optionalDouble("saez_fixed_elas", range: 0...Double.greatestFiniteMagnitude)
     if let schedule = params.optionalDoubleList("tax_annealing_schedule") {
       if schedule.count == 2 {
@@ -149,7 +160,9 @@ public struct PeriodicBracketTax: Component {
     }
     discreteRates = taxModel == .modelWrapper ? TaxBrackets.discreteRates(min: rateMin, max: rateMax, step: disc) : []
     if taxModel == .modelWrapper && !disableTaxes && discreteRates.count < 2 {
-      params.report("rate_disc", "expected rate_disc to give at least 2 rates in \(rateMin)...\(rateMax), found \(discreteRates.count)")
+      params.report(
+        "rate_disc",
+        "expected rate_disc to give at least 2 rates in \(rateMin)...\(rateMax), found \(discreteRates.count)")
     }
     saez = SaezEstimator(
       bracketCount: brackets.count, paretoWeightType: weightName == "uniform" ? .uniform : .inverseIncome,
@@ -213,6 +226,7 @@ public struct PeriodicBracketTax: Component {
     set { saez = newValue }
   }
 
+  /// Resets per-episode state (see ``Component``).
   public mutating func reset(world: inout World, rng: inout EconomyRNG, completions: Int) {
     for i in rateIndices.indices { rateIndices[i] = 0 }
     if taxModel == .saez { saezRates = saez.runningAverageRates }
@@ -244,6 +258,7 @@ public struct PeriodicBracketTax: Component {
     log.removeAll(keepingCapacity: true)
   }
 
+  /// Applies this step's actions (see ``Component``).
   public mutating func step(world: inout World, actions reader: ActionReader, rng: inout EconomyRNG, logging: Bool) {
     if cyclePosition == 1 {
       if taxModel == .modelWrapper && !disableTaxes {
@@ -316,6 +331,7 @@ public struct PeriodicBracketTax: Component {
     }
   }
 
+  /// Writes this component's observation fields.
   public func writeObservations(world: World, into out: inout ObservationWriter) {
     let isTaxDay = cyclePosition >= period ? 1.0 : 0.0
     let isFirstDay = cyclePosition == 1 ? 1.0 : 0.0
@@ -344,13 +360,15 @@ public struct PeriodicBracketTax: Component {
     return currentRate(brackets.bracketIndex(income: income))
   }
 
+  /// Writes this component's action masks.
   public mutating func writeMasks(world: World, completions: Int, into out: inout MaskWriter) {
     guard !actions.isEmpty else { return }
     if plannerMaskCompletions != completions {
       plannerMaskCompletions = completions
       let limit: Double
       if let s = annealingSchedule {
-        limit = annealedTaxLimit(completions: completions, warmup: s.warmup, slope: s.slope, maxRate: discreteRates.max() ?? 0)
+        limit = annealedTaxLimit(
+          completions: completions, warmup: s.warmup, slope: s.slope, maxRate: discreteRates.max() ?? 0)
       } else {
         limit = .infinity
       }
@@ -362,6 +380,7 @@ public struct PeriodicBracketTax: Component {
     }
   }
 
+  /// Appends the episode metrics, keys without the shorthand prefix.
   public func metrics(world: World, into out: inout [(key: String, value: Double)]) {
     let observed = max(1, occupancy.reduce(0, +))
     for (b, name) in brackets.names.enumerated() {
@@ -369,7 +388,8 @@ public struct PeriodicBracketTax: Component {
       out.append(("bracket_occupancy/\(name)", Double(occupancy[b]) / Double(observed)))
     }
     guard !disableTaxes else { return }
-    out.append(("avg_effective_tax_rate", effectiveRateCount > 0 ? effectiveRateSum / Double(effectiveRateCount) : .nan))
+    out.append(
+      ("avg_effective_tax_rate", effectiveRateCount > 0 ? effectiveRateSum / Double(effectiveRateCount) : .nan))
     out.append(("total_collected_taxes", totalCollected))
     var poor = 0
     var rich = 0
@@ -383,5 +403,6 @@ public struct PeriodicBracketTax: Component {
     if taxModel == .saez { out.append(("saez/estimated_elasticity", saez.estimatedElasticity)) }
   }
 
+  /// This episode's dense-log entries, one per step.
   public var denseLog: [JSONValue]? { disableTaxes ? nil : log }
 }
