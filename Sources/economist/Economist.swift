@@ -5,7 +5,7 @@ import ArgumentParser
 struct Economist: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "economist",
-    abstract: "Economic simulation and multi-agent reinforcement learning (a Swift Foundation).",
+    abstract: "Economic simulation and multi-agent reinforcement learning: Foundation's economy, in Swift.",
     subcommands: [Simulate.self, Replay.self, Bench.self]
   )
 }
