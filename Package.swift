@@ -34,6 +34,7 @@ let package = Package(
     .testTarget(
       name: "EconomyTests",
       dependencies: ["Economy"],
+      exclude: ["Snapshots"],
       resources: [.copy("Fixtures")]
     ),
   ]
