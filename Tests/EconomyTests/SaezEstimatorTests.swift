@@ -3,28 +3,6 @@ import Testing
 
 @testable import Economy
 
-/// Expects `actual` to be within a relative tolerance of `expected` (NaN matches NaN).
-private func expectClose(
-  _ actual: Double, _ expected: Double, rel: Double = 1e-12,
-  sourceLocation: SourceLocation = #_sourceLocation
-) {
-  let close =
-    (actual.isNaN && expected.isNaN) || actual == expected
-    || abs(actual - expected) <= rel * max(abs(actual), abs(expected))
-  #expect(close, "\(actual) is not within \(rel) of \(expected)", sourceLocation: sourceLocation)
-}
-
-/// Expects two arrays of equal length whose elements are pairwise close.
-private func expectClose(
-  _ actual: [Double], _ expected: [Double], rel: Double = 1e-12,
-  sourceLocation: SourceLocation = #_sourceLocation
-) {
-  #expect(actual.count == expected.count, "lengths differ", sourceLocation: sourceLocation)
-  for (a, e) in zip(actual, expected) {
-    expectClose(a, e, rel: rel, sourceLocation: sourceLocation)
-  }
-}
-
 // Expected values below come from ai-economist 1.7.1's own PeriodicBracketTax methods, run on
 // the same inputs.
 
@@ -34,7 +12,7 @@ struct SaezFormulaTests {
   func marginalRatesExample() {
     let taus = SaezEstimator.marginalRates(
       g: [0.9, 0.6, .nan, 0.3], a: [1, 2, .nan, 3], elasticity: 0.5)
-    expectClose(
+    expectRelativelyClose(
       taus, [0.16666666638888886, 0.2857142855102041, 0.3019480517736971, 0.31818181803719003])
   }
 
@@ -42,7 +20,7 @@ struct SaezFormulaTests {
   func marginalRatesGaps() {
     let g = [.nan, .nan, 0.7, 0.5, .nan, .nan, .nan, 0.2, 0.1]
     let a = [.nan, .nan, 1.5, 2.0, .nan, .nan, .nan, 2.5, 0.0]
-    expectClose(
+    expectRelativelyClose(
       SaezEstimator.marginalRates(g: g, a: a, elasticity: 0.8),
       [
         0.06666666662222222, 0.13333333324444444, 0.19999999986666667, 0.2380952379818594,
@@ -62,13 +40,13 @@ struct SaezFormulaTests {
   func binnedInverseIncome() {
     let (g, a) = SaezEstimator.binnedWelfareWeightsAndParetoParameters(
       incomes: incomes, binEdges: edges, weightType: .inverseIncome)
-    expectClose(
+    expectRelativelyClose(
       g,
       [
         0.6486798627340247, 0.30818734555713756, 0.21091646101605985, 0.19819024121624734,
         0.15658028018462558, 0.12769653895281635,
       ])
-    expectClose(
+    expectRelativelyClose(
       a,
       [
         0.15789473664265927, 0.6923076910295858, .nan, 0.7777777757037034, 2.999999987999999,
@@ -80,13 +58,13 @@ struct SaezFormulaTests {
   func binnedUniform() {
     let (g, a) = SaezEstimator.binnedWelfareWeightsAndParetoParameters(
       incomes: incomes, binEdges: edges, weightType: .uniform)
-    expectClose(
+    expectRelativelyClose(
       g,
       [
         0.9999999986212122, 0.9999999979666667, 0.9999999975166666, 0.9999999972166667,
         0.9999999954166667, 0.9999999939166667,
       ])
-    expectClose(
+    expectRelativelyClose(
       a,
       [
         0.15789473664265927, 0.6923076910295858, .nan, 0.7777777757037034, 2.999999987999999,
@@ -99,13 +77,13 @@ struct SaezFormulaTests {
     let (g, a) = SaezEstimator.binnedWelfareWeightsAndParetoParameters(
       incomes: [0.2, 0.4, 3.0, 3.5, 6.0, 8.0, 8.5, 9.0], binEdges: edges,
       weightType: .inverseIncome)
-    expectClose(
+    expectRelativelyClose(
       g,
       [
         0.7424242413647841, 0.3939393931877869, 0.3030303023278237, 0.2929292921559534,
         0.1414141409920416, 0.0,
       ])
-    expectClose(a, [0.14285714269387756, 0.59999999904, .nan, 0.9999999977142856, 8.999999952, 0])
+    expectRelativelyClose(a, [0.14285714269387756, 0.59999999904, .nan, 0.9999999977142856, 8.999999952, 0])
   }
 
   @Test("histogram follows np.histogram with explicit edges")
@@ -121,8 +99,8 @@ struct SaezFormulaTests {
   func estimationBins() {
     let edges = SaezEstimator.binEdges(topCutoff: 510.3)
     #expect(edges.count == 101)
-    expectClose(Array(edges.prefix(4)), [0.0, 5.103, 10.206, 15.309], rel: 0)
-    expectClose(Array(edges.suffix(3)), [500.094, 505.197, 510.3], rel: 0)
+    expectRelativelyClose(Array(edges.prefix(4)), [0.0, 5.103, 10.206, 15.309], rel: 0)
+    expectRelativelyClose(Array(edges.suffix(3)), [500.094, 505.197, 510.3], rel: 0)
     let sizes = SaezEstimator.binSizes(edges: edges)
     #expect(sizes.count == 101)
     #expect(sizes[100] == .infinity)
@@ -136,7 +114,7 @@ struct SaezFormulaTests {
     let rates = SaezEstimator.bracketize(
       binRates: binRates, binEdges: edges, binSizes: SaezEstimator.binSizes(edges: edges),
       brackets: brackets)
-    expectClose(
+    expectRelativelyClose(
       rates,
       [
         0.240279587628866, 0.4847267842149454, 0.4948465511458916, 0.5381699052597185,
@@ -154,9 +132,9 @@ struct SaezElasticityTests {
     let incomes = taus.map { exp(3) * pow(1 - $0, 0.8) }
     let (elas, logZ0) = SaezEstimator.estimateElasticity(
       incomes: incomes, rates: taus, previous: 0.5, previousLogZ0: 0)
-    expectClose(elas, (1 - 0.98) * 0.8 + 0.98 * 0.5, rel: 1e-12)
-    expectClose(elas, 0.506, rel: 1e-12)
-    expectClose(logZ0, 3, rel: 1e-12)
+    expectRelativelyClose(elas, (1 - 0.98) * 0.8 + 0.98 * 0.5, rel: 1e-12)
+    expectRelativelyClose(elas, 0.506, rel: 1e-12)
+    expectRelativelyClose(logZ0, 3, rel: 1e-12)
   }
 
   /// The sample set run through Foundation's `estimate_uniform_income_elasticity`.
@@ -179,8 +157,8 @@ struct SaezElasticityTests {
     let (incomes, rates) = noisySamples()
     let (elas, logZ0) = SaezEstimator.estimateElasticity(
       incomes: incomes, rates: rates, previous: 0.45, previousLogZ0: 1)
-    expectClose(elas, 0.4510228785227183, rel: 1e-12)
-    expectClose(logZ0, 3.400993198785697, rel: 1e-12)
+    expectRelativelyClose(elas, 0.4510228785227183, rel: 1e-12)
+    expectRelativelyClose(logZ0, 3.400993198785697, rel: 1e-12)
   }
 
   @Test("a negative slope is clipped to 0; the intercept is not smoothed")
@@ -193,8 +171,8 @@ struct SaezElasticityTests {
     }
     let (elas, logZ0) = SaezEstimator.estimateElasticity(
       incomes: incomes, rates: rates, previous: 0.5, previousLogZ0: 0)
-    expectClose(elas, 0.49, rel: 1e-15)
-    expectClose(logZ0, 3.6416178556703027, rel: 1e-12)
+    expectRelativelyClose(elas, 0.49, rel: 1e-15)
+    expectRelativelyClose(logZ0, 3.6416178556703027, rel: 1e-12)
   }
 
   @Test("too few samples or constant rates keep the previous estimate")
@@ -202,13 +180,13 @@ struct SaezElasticityTests {
     let nine = SaezEstimator.estimateElasticity(
       incomes: (1...9).map(Double.init), rates: (1...9).map { Double($0) / 10 },
       previous: 0.3, previousLogZ0: 2)
-    expectClose(nine.elasticity, 0.3, rel: 0)
-    expectClose(nine.logZ0, 2, rel: 0)
+    expectRelativelyClose(nine.elasticity, 0.3, rel: 0)
+    expectRelativelyClose(nine.logZ0, 2, rel: 0)
     let constant = SaezEstimator.estimateElasticity(
       incomes: (1...50).map(Double.init), rates: Array(repeating: 0.25, count: 50),
       previous: 0.3, previousLogZ0: 2)
-    expectClose(constant.elasticity, 0.3, rel: 0)
-    expectClose(constant.logZ0, 2, rel: 0)
+    expectRelativelyClose(constant.elasticity, 0.3, rel: 0)
+    expectRelativelyClose(constant.logZ0, 2, rel: 0)
   }
 }
 
@@ -247,17 +225,17 @@ struct SaezStateTests {
       if period == 0 {
         #expect(!estimator.hasReachedMinimumSamples)
         #expect(rates.allSatisfy { $0 >= 0 && $0 < 1 })
-        expectClose(estimator.runningAverageRates, Array(repeating: 0, count: 7), rel: 0)
+        expectRelativelyClose(estimator.runningAverageRates, Array(repeating: 0, count: 7), rel: 0)
         continue
       }
       #expect(estimator.hasReachedMinimumSamples)
       let want = expected[period - 1]
-      expectClose(rates, want.rates, rel: rel)
-      expectClose(estimator.runningAverageRates, want.average, rel: rel)
-      expectClose(estimator.previousElasticity, want.previousElasticity, rel: 1e-12)
-      expectClose(estimator.estimatedElasticity, want.previousElasticity, rel: 1e-12)
-      expectClose(estimator.elasticity, want.elasticity, rel: 1e-12)
-      expectClose(estimator.logZ0, want.logZ0, rel: 1e-12)
+      expectRelativelyClose(rates, want.rates, rel: rel)
+      expectRelativelyClose(estimator.runningAverageRates, want.average, rel: rel)
+      expectRelativelyClose(estimator.previousElasticity, want.previousElasticity, rel: 1e-12)
+      expectRelativelyClose(estimator.estimatedElasticity, want.previousElasticity, rel: 1e-12)
+      expectRelativelyClose(estimator.elasticity, want.elasticity, rel: 1e-12)
+      expectRelativelyClose(estimator.logZ0, want.logZ0, rel: 1e-12)
     }
   }
 
@@ -366,7 +344,7 @@ struct SaezStateTests {
     var expectedRNG = EconomyRNG(seed: 3)
     let rates = estimator.nextRates(
       rateMin: 0.1, rateMax: 0.4, brackets: TaxBrackets(), rng: &rng)
-    expectClose(rates, (0..<7).map { _ in expectedRNG.uniform(0.1, 0.4) }, rel: 0)
+    expectRelativelyClose(rates, (0..<7).map { _ in expectedRNG.uniform(0.1, 0.4) }, rel: 0)
     #expect(rng == expectedRNG)
     #expect(!estimator.hasReachedMinimumSamples)
   }
@@ -379,7 +357,7 @@ struct SaezStateTests {
     estimator.record(incomes: batch.incomes, marginalRates: batch.rates)
     #expect(estimator.localBuffer.count == 500)
     #expect(estimator.additions == 600)
-    expectClose(estimator.localBuffer[0].income, batch.incomes[100], rel: 0)
+    expectRelativelyClose(estimator.localBuffer[0].income, batch.incomes[100], rel: 0)
     #expect(estimator.samples == estimator.localBuffer)
 
     let global = (0..<800).map { SaezEstimator.Sample(income: Double($0), marginalRate: 0.1) }

@@ -2,28 +2,6 @@ import Testing
 
 @testable import Economy
 
-/// Expects `actual` to be within a relative tolerance of `expected` (NaN matches NaN).
-private func expectClose(
-  _ actual: Double, _ expected: Double, rel: Double = 1e-12,
-  sourceLocation: SourceLocation = #_sourceLocation
-) {
-  let close =
-    (actual.isNaN && expected.isNaN) || actual == expected
-    || abs(actual - expected) <= rel * max(abs(actual), abs(expected))
-  #expect(close, "\(actual) is not within \(rel) of \(expected)", sourceLocation: sourceLocation)
-}
-
-/// Expects two arrays of equal length whose elements are pairwise close.
-private func expectClose(
-  _ actual: [Double], _ expected: [Double], rel: Double = 1e-12,
-  sourceLocation: SourceLocation = #_sourceLocation
-) {
-  #expect(actual.count == expected.count, "lengths differ", sourceLocation: sourceLocation)
-  for (a, e) in zip(actual, expected) {
-    expectClose(a, e, rel: rel, sourceLocation: sourceLocation)
-  }
-}
-
 /// One row of `tax.taxes_due` in foundation-facts.json.
 private struct Row: Sendable, CustomTestStringConvertible {
   var income: Double
@@ -80,49 +58,49 @@ struct TaxBracketsTests {
   @Test("us-federal cutoffs, sizes and names")
   func usFederalShape() {
     #expect(federal.count == 7)
-    expectClose(federal.cutoffs, [0, 9.7, 39.475, 84.2, 160.725, 204.1, 510.3], rel: 0)
-    expectClose(
+    expectRelativelyClose(federal.cutoffs, [0, 9.7, 39.475, 84.2, 160.725, 204.1, 510.3], rel: 0)
+    expectRelativelyClose(
       federal.sizes,
       [9.7, 29.775000000000002, 44.725, 76.52499999999999, 43.375, 306.20000000000005, .infinity],
       rel: 0)
     #expect(federal.names == ["000", "009", "039", "084", "160", "204", "510"])
-    expectClose(federal.topCutoff, 510.3, rel: 0)
+    expectRelativelyClose(federal.topCutoff, 510.3, rel: 0)
   }
 
   @Test("us-federal rates, exact", arguments: usFederalRows)
   fileprivate func usFederalExact(row: Row) {
     let rates = TaxBrackets.usFederal2018Rates
-    expectClose(federal.taxesDue(income: row.income, rates: rates), row.taxesDue, rel: 0)
-    expectClose(federal.marginalRate(income: row.income, rates: rates), row.marginalRate, rel: 0)
-    expectClose(federal.cutoffs[federal.bracketIndex(income: row.income)], row.incomeBin, rel: 0)
+    expectRelativelyClose(federal.taxesDue(income: row.income, rates: rates), row.taxesDue, rel: 0)
+    expectRelativelyClose(federal.marginalRate(income: row.income, rates: rates), row.marginalRate, rel: 0)
+    expectRelativelyClose(federal.cutoffs[federal.bracketIndex(income: row.income)], row.incomeBin, rel: 0)
   }
 
   @Test("us-federal rates through the planner's nearest discrete rates", arguments: usFederalRows)
   fileprivate func usFederalViaModelWrapper(row: Row) {
     let rates = [2, 2, 4, 5, 6, 7, 7].map { menu[$0] }
-    expectClose(
+    expectRelativelyClose(
       rates, [0.1, 0.1, 0.2, 0.25, 0.30000000000000004, 0.35000000000000003, 0.35000000000000003],
       rel: 0)
-    expectClose(
+    expectRelativelyClose(
       federal.taxesDue(income: row.income, rates: rates), row.taxesDueViaModelWrapper, rel: 0)
   }
 
   @Test("custom rates, exact and through discrete rates", arguments: customRows)
   fileprivate func custom(row: Row) {
-    expectClose(federal.taxesDue(income: row.income, rates: customRates), row.taxesDue, rel: 0)
-    expectClose(
+    expectRelativelyClose(federal.taxesDue(income: row.income, rates: customRates), row.taxesDue, rel: 0)
+    expectRelativelyClose(
       federal.marginalRate(income: row.income, rates: customRates), row.marginalRate, rel: 0)
-    expectClose(federal.cutoffs[federal.bracketIndex(income: row.income)], row.incomeBin, rel: 0)
+    expectRelativelyClose(federal.cutoffs[federal.bracketIndex(income: row.income)], row.incomeBin, rel: 0)
     let viaMenu = [0, 1, 10, 20, 6, 4, 18].map { menu[$0] }
-    expectClose(
+    expectRelativelyClose(
       federal.taxesDue(income: row.income, rates: viaMenu), row.taxesDueViaModelWrapper, rel: 0)
   }
 
   @Test("negative and degenerate incomes")
   func negativeIncome() {
     let rates = TaxBrackets.usFederal2018Rates
-    expectClose(federal.taxesDue(income: -5, rates: rates), 0, rel: 0)
-    expectClose(federal.marginalRate(income: -5, rates: rates), 0, rel: 0)
+    expectRelativelyClose(federal.taxesDue(income: -5, rates: rates), 0, rel: 0)
+    expectRelativelyClose(federal.marginalRate(income: -5, rates: rates), 0, rel: 0)
     #expect(federal.bracketIndex(income: -5) == 0)
     // numpy's argmax over an all-false mask is 0: NaN and +inf fall in "bracket 0".
     #expect(federal.bracketIndex(income: .nan) == 0)
@@ -146,23 +124,23 @@ struct TaxBracketsTests {
     // so the last value is 0.9000000000000002 > 0.9 and is dropped.
     let rates = TaxBrackets.discreteRates(min: 0.1, max: 0.9, step: 0.05)
     #expect(rates.count == 16)
-    expectClose(rates[1], 0.15000000000000002, rel: 0)
-    expectClose(rates[2], 0.20000000000000004, rel: 0)
-    expectClose(rates[15], 0.8500000000000002, rel: 0)
+    expectRelativelyClose(rates[1], 0.15000000000000002, rel: 0)
+    expectRelativelyClose(rates[2], 0.20000000000000004, rel: 0)
+    expectRelativelyClose(rates[15], 0.8500000000000002, rel: 0)
     #expect(TaxBrackets.discreteRates(min: 0, max: 0, step: 0.05).count == 1)
   }
 
   @Test("linear spacing matches np.linspace")
   func linearSpacing() {
     let seven = TaxBrackets(spacing: .linear, nBrackets: 7, topBracketCutoff: 100)
-    expectClose(
+    expectRelativelyClose(
       seven.cutoffs,
       [
         0.0, 16.666666666666668, 33.333333333333336, 50.0, 66.66666666666667, 83.33333333333334,
         100.0,
       ],
       rel: 0)
-    expectClose(
+    expectRelativelyClose(
       seven.sizes,
       [
         16.666666666666668, 16.666666666666668, 16.666666666666664, 16.66666666666667,
@@ -171,29 +149,29 @@ struct TaxBracketsTests {
       rel: 0)
     #expect(seven.names == ["000", "016", "033", "050", "066", "083", "100"])
     let five = TaxBrackets(spacing: .linear, nBrackets: 5, topBracketCutoff: 250.5)
-    expectClose(five.cutoffs, [0.0, 62.625, 125.25, 187.875, 250.5], rel: 0)
+    expectRelativelyClose(five.cutoffs, [0.0, 62.625, 125.25, 187.875, 250.5], rel: 0)
     let two = TaxBrackets(spacing: .linear, nBrackets: 2, topBracketCutoff: 10)
-    expectClose(two.cutoffs, [0, 10], rel: 0)
+    expectRelativelyClose(two.cutoffs, [0, 10], rel: 0)
   }
 
   @Test("log spacing matches 2 ** np.linspace(log2(...)) (top cutoff not exact)")
   func logSpacing() {
     let five = TaxBrackets(spacing: .log, nBrackets: 5, topBracketCutoff: 100)
-    expectClose(
+    expectRelativelyClose(
       five.cutoffs, [0.0, 12.5, 24.999999999999993, 49.999999999999986, 99.99999999999997])
     #expect(five.names == ["000", "012", "024", "049", "099"])
     let seven = TaxBrackets(spacing: .log, nBrackets: 7, topBracketCutoff: 250.5)
-    expectClose(
+    expectRelativelyClose(
       seven.cutoffs,
       [
         0.0, 7.828125, 15.65625, 31.31249999999999, 62.62499999999998, 125.24999999999996,
         250.49999999999991,
       ])
     let two = TaxBrackets(spacing: .log, nBrackets: 2, topBracketCutoff: 100)
-    expectClose(two.cutoffs, [0.0, 99.99999999999997])
+    expectRelativelyClose(two.cutoffs, [0.0, 99.99999999999997])
     // Labels collide when cutoffs truncate to the same integer, as in Foundation.
     let small = TaxBrackets(spacing: .log, nBrackets: 7, topBracketCutoff: 10)
-    expectClose(
+    expectRelativelyClose(
       small.cutoffs, [0.0, 0.3125, 0.625, 1.25, 2.5, 5.000000000000001, 9.999999999999998])
     #expect(small.names == ["000", "000", "000", "001", "002", "005", "009"])
   }
@@ -203,7 +181,7 @@ struct TaxBracketsTests {
     let dollars = TaxBrackets(spacing: .usFederal, usdScaling: 1)
     #expect(dollars.names == ["000", "9700", "39475", "84200", "160725", "204100", "510300"])
     let thirds = TaxBrackets(spacing: .usFederal, usdScaling: 3)
-    expectClose(
+    expectRelativelyClose(
       thirds.cutoffs,
       [
         0.0, 3233.3333333333335, 13158.333333333334, 28066.666666666668, 53575.0,
@@ -224,9 +202,9 @@ struct TaxBracketsTests {
       (10000.0, 6612.5, 0.663, 95.0),
     ]
     for (income, due, rate, bin) in rows {
-      expectClose(brackets.taxesDue(income: income, rates: rates), due, rel: 1e-15)
-      expectClose(brackets.marginalRate(income: income, rates: rates), rate, rel: 0)
-      expectClose(brackets.cutoffs[brackets.bracketIndex(income: income)], bin, rel: 0)
+      expectRelativelyClose(brackets.taxesDue(income: income, rates: rates), due, rel: 1e-15)
+      expectRelativelyClose(brackets.marginalRate(income: income, rates: rates), rate, rel: 0)
+      expectRelativelyClose(brackets.cutoffs[brackets.bracketIndex(income: income)], bin, rel: 0)
     }
   }
 
@@ -237,11 +215,11 @@ struct TaxBracketsTests {
     var values = [Double](repeating: 1, count: 16)
     values[0] = 1e16
     values[8] = -1e16
-    expectClose(TaxArithmetic.sum(values), 14, rel: 0)
+    expectRelativelyClose(TaxArithmetic.sum(values), 14, rel: 0)
     var small = [1e16, 1, 1, -1e16]
-    expectClose(TaxArithmetic.sum(small), 0, rel: 0)
+    expectRelativelyClose(TaxArithmetic.sum(small), 0, rel: 0)
     small = (0..<300).map { Double($0) * 0.1 }
-    expectClose(TaxArithmetic.sum(small), 4485.0, rel: 1e-13)
+    expectRelativelyClose(TaxArithmetic.sum(small), 4485.0, rel: 1e-13)
   }
 }
 
@@ -252,10 +230,10 @@ struct TaxAnnealingTests {
 
   @Test("phase-2 schedule [-100, 0.001]")
   func phase2Limits() {
-    expectClose(phase2.limit(completions: 0, maxRate: 1), 0.1, rel: 0)
-    expectClose(phase2.limit(completions: 400, maxRate: 1), 0.5, rel: 0)
-    expectClose(phase2.limit(completions: 900, maxRate: 1), 1.0, rel: 0)
-    expectClose(phase2.limit(completions: 2000, maxRate: 1), 1.0, rel: 0)
+    expectRelativelyClose(phase2.limit(completions: 0, maxRate: 1), 0.1, rel: 0)
+    expectRelativelyClose(phase2.limit(completions: 400, maxRate: 1), 0.5, rel: 0)
+    expectRelativelyClose(phase2.limit(completions: 900, maxRate: 1), 1.0, rel: 0)
+    expectRelativelyClose(phase2.limit(completions: 2000, maxRate: 1), 1.0, rel: 0)
     #expect(phase2.mask(completions: 0, rates: menu) == (0..<21).map { $0 <= 2 })
     #expect(phase2.mask(completions: 400, rates: menu) == (0..<21).map { $0 <= 10 })
     #expect(phase2.mask(completions: 900, rates: menu) == Array(repeating: true, count: 21))
@@ -264,19 +242,19 @@ struct TaxAnnealingTests {
 
   @Test("0.15000000000000002 stays masked at a limit of exactly 0.15")
   func roundingAtTheLimit() {
-    expectClose(phase2.limit(completions: 50, maxRate: 1), 0.15, rel: 0)
+    expectRelativelyClose(phase2.limit(completions: 50, maxRate: 1), 0.15, rel: 0)
     #expect(phase2.mask(completions: 50, rates: menu) == (0..<21).map { $0 <= 2 })
   }
 
   @Test("utils.py docstring examples; zero is always allowed")
   func docstringExamples() {
     let limit = annealedTaxLimit
-    expectClose(limit(0, 100, 0.01, 1), 0, rel: 0)
-    expectClose(limit(100, 100, 0.01, 1), 0, rel: 0)
-    expectClose(limit(150, 100, 0.01, 1), 0.5, rel: 0)
-    expectClose(limit(200, 100, 0.01, 1), 1, rel: 0)
-    expectClose(limit(1000, 100, 0.01, 1), 1, rel: 0)
-    expectClose(limit(175, 100, 0.01, 0.8), 0.6000000000000001, rel: 0)
+    expectRelativelyClose(limit(0, 100, 0.01, 1), 0, rel: 0)
+    expectRelativelyClose(limit(100, 100, 0.01, 1), 0, rel: 0)
+    expectRelativelyClose(limit(150, 100, 0.01, 1), 0.5, rel: 0)
+    expectRelativelyClose(limit(200, 100, 0.01, 1), 1, rel: 0)
+    expectRelativelyClose(limit(1000, 100, 0.01, 1), 1, rel: 0)
+    expectRelativelyClose(limit(175, 100, 0.01, 0.8), 0.6000000000000001, rel: 0)
     let values = [0.0, 0.25, 0.5, 0.75, 1.0]
     let mask = annealedTaxMask
     // The docstring shows all zeros at 0 completions, but 0 <= 0 keeps the zero rate.

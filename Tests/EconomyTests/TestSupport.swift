@@ -105,3 +105,28 @@ extension Environment {
     try applyInitialState(initial)
   }
 }
+
+/// Expects `actual` to be within a purely relative tolerance of `expected` (NaN matches NaN).
+///
+/// Stricter than ``expectClose(_:_:tolerance:_:sourceLocation:)`` near zero, where that one
+/// falls back to an absolute tolerance.
+func expectRelativelyClose(
+  _ actual: Double, _ expected: Double, rel: Double = 1e-12,
+  sourceLocation: SourceLocation = #_sourceLocation
+) {
+  let close =
+    (actual.isNaN && expected.isNaN) || actual == expected
+    || abs(actual - expected) <= rel * max(abs(actual), abs(expected))
+  #expect(close, "\(actual) is not within \(rel) of \(expected)", sourceLocation: sourceLocation)
+}
+
+/// Expects two arrays of equal length whose elements are pairwise close.
+func expectRelativelyClose(
+  _ actual: [Double], _ expected: [Double], rel: Double = 1e-12,
+  sourceLocation: SourceLocation = #_sourceLocation
+) {
+  #expect(actual.count == expected.count, "lengths differ", sourceLocation: sourceLocation)
+  for (a, e) in zip(actual, expected) {
+    expectRelativelyClose(a, e, rel: rel, sourceLocation: sourceLocation)
+  }
+}
