@@ -3,15 +3,19 @@
 //
 // Module boundaries (see DEVELOPERS.md): `Economy` imports nothing of ours
 // except the `CLZ4` system-library shim it needs for Foundation's `.lz4` dense
-// logs; the `economist` executable is thin glue over the libraries.
+// logs; `RL` (env contract, spaces, vectorized batches) never imports `Economy`;
+// `EconomyEnv` is the only module that knows both; the `economist` executable
+// is thin glue over the libraries.
 import PackageDescription
 
 let package = Package(
   name: "Economist",
-  platforms: [.macOS(.v13)],
+  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "economist", targets: ["economist"]),
     .library(name: "Economy", targets: ["Economy"]),
+    .library(name: "RL", targets: ["RL"]),
+    .library(name: "EconomyEnv", targets: ["EconomyEnv"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,9 +31,11 @@ let package = Package(
       name: "Economy",
       dependencies: ["CLZ4", .product(name: "Yams", package: "Yams")]
     ),
+    .target(name: "RL"),
+    .target(name: "EconomyEnv", dependencies: ["Economy", "RL"]),
     .executableTarget(
       name: "economist",
-      dependencies: ["Economy", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+      dependencies: ["Economy", "RL", "EconomyEnv", .product(name: "ArgumentParser", package: "swift-argument-parser")]
     ),
     .testTarget(
       name: "EconomyTests",
@@ -37,5 +43,7 @@ let package = Package(
       exclude: ["Snapshots"],
       resources: [.copy("Fixtures")]
     ),
+    .testTarget(name: "RLTests", dependencies: ["RL"]),
+    .testTarget(name: "EconomyEnvTests", dependencies: ["EconomyEnv", "Economy", "RL"]),
   ]
 )

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Economy
+import EconomyEnv
 import Foundation
+import RL
 
 struct Simulate: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -26,14 +28,15 @@ struct Simulate: ParsableCommand {
   }
 
   func run() throws {
-    var env = try loadEnvironment(config)
+    var env = EconomyMultiAgentEnv(environment: try loadEnvironment(config))
+    env.denseLog = denseLog != nil ? true : nil
     var rows: [EpisodeSummary] = []
-    let steps = episodes.multipliedReportingOverflow(by: env.config.episodeLength)
+    let length = env.environment.config.episodeLength
+    let steps = episodes.multipliedReportingOverflow(by: length)
     let progress = Progress(total: steps.overflow ? Int.max : steps.partialValue)
     for e in 0..<episodes {
-      let summary = EpisodeRunner.runRandomEpisode(
-        &env, seed: seed &+ UInt64(e), forceDenseLog: denseLog != nil ? true : nil)
-      progress.advance(by: env.config.episodeLength)
+      let summary = try runRandomEpisode(&env, seed: seed &+ UInt64(e))
+      progress.advance(by: length)
       if let dir = denseLog, let log = summary.denseLog {
         let path = (dir as NSString).appendingPathComponent(String(format: "episode_%03d.%@", e, lz4 ? "lz4" : "json"))
         try DenseLog.write(bytes: log.jsonBytes(), path: path)
@@ -44,6 +47,21 @@ struct Simulate: ParsableCommand {
     print(MetricsTable.render(rows, firstSeed: seed))
     if let dir = denseLog { print("dense logs written to \(dir)") }
   }
+}
+
+/// Runs one episode through the multi-agent adapter with uniformly random valid actions drawn
+/// from the masks (the sampler's seed is derived from `seed`, as in `EpisodeRunner`).
+func runRandomEpisode(_ env: inout EconomyMultiAgentEnv, seed: UInt64) throws -> EpisodeSummary {
+  _ = env.reset(seed: seed)
+  var sampler = RandomActions(seed: EconomyRNG.deriveSeed(seed, stream: EpisodeRunner.samplerStream))
+  while true {
+    let result = try env.step(env.randomActions(&sampler))
+    if result.truncated["__all__"] == true || result.terminated["__all__"] == true { break }
+  }
+  guard let summary = env.environment.lastEpisode else {
+    throw ExitMessage(text: "internal error: the episode ended without a summary")
+  }
+  return summary
 }
 
 /// Loads an environment, printing config errors as they are (they name file, line and key).

@@ -130,6 +130,11 @@ public struct ComponentSetup: Sendable {
   public internal(set) var fields: [ObservationFieldSpec] = []
   /// Names of components configured before this one.
   public internal(set) var precedingComponents: [String] = []
+  /// Order of mobile subspaces in Foundation's unflattened mask dict (indices into
+  /// ``mobileActions``); subspaces not reordered keep declaration order.
+  public internal(set) var mobileMaskOrder: [Int] = []
+  /// Order of planner subspaces in Foundation's unflattened mask dict.
+  public internal(set) var plannerMaskOrder: [Int] = []
   /// Names of all configured components, in order.
   public let allComponents: [String]
 
@@ -146,13 +151,34 @@ public struct ComponentSetup: Sendable {
   /// component (nil for a component with a single subspace).
   public mutating func addMobileActions(_ sub: String?, count: Int) -> ActionSubspace {
     mobileActions.append(ActionSubspaceSpec(name: subspaceName(sub), count: count))
+    mobileMaskOrder.append(mobileActions.count - 1)
     return ActionSubspace(index: mobileActions.count - 1, isPlanner: false)
   }
 
   /// Declares an action subspace for the planner.
   public mutating func addPlannerActions(_ sub: String?, count: Int) -> ActionSubspace {
     plannerActions.append(ActionSubspaceSpec(name: subspaceName(sub), count: count))
+    plannerMaskOrder.append(plannerActions.count - 1)
     return ActionSubspace(index: plannerActions.count - 1, isPlanner: true)
+  }
+
+  /// Sets the order in which this component's subspaces appear in Foundation's unflattened
+  /// mask dict (`flatten_masks: false`), when it differs from the order they were declared in
+  /// (the action order). The flattened mask always follows the action order.
+  ///
+  /// - Precondition: `subspaces` are exactly this component's subspaces of one role.
+  public mutating func setMaskDictOrder(_ subspaces: [ActionSubspace]) {
+    guard let first = subspaces.first else { return }
+    let mine = subspaces.map(\.index)
+    if first.isPlanner {
+      let start = plannerMaskOrder.count - mine.count
+      precondition(start >= 0 && Set(plannerMaskOrder[start...]) == Set(mine), "setMaskDictOrder: not this component's subspaces")
+      plannerMaskOrder.replaceSubrange(start..., with: mine)
+    } else {
+      let start = mobileMaskOrder.count - mine.count
+      precondition(start >= 0 && Set(mobileMaskOrder[start...]) == Set(mine), "setMaskDictOrder: not this component's subspaces")
+      mobileMaskOrder.replaceSubrange(start..., with: mine)
+    }
   }
 
   /// Declares an observation field; the key is prefixed `<ComponentName>-`.

@@ -74,6 +74,8 @@ public struct ContinuousDoubleAuction: Component {
       buy.append(setup.addMobileActions("Buy_\(c.name)", count: prices))
       sell.append(setup.addMobileActions("Sell_\(c.name)", count: prices))
     }
+    // Foundation's mask dict lists each commodity's Sell before its Buy.
+    setup.setMaskDictOrder(zip(sell, buy).flatMap { [$0, $1] })
     for c in Resource.collectible {
       let s = c.name
       obs.append(

@@ -167,3 +167,55 @@ public enum ActionError: Error, Sendable, Equatable, CustomStringConvertible {
     }
   }
 }
+
+/// Read-only raw views of an environment's observation buffers, for adapters in this package
+/// that copy observations into batch buffers without retaining or copying arrays.
+package struct ObservationPointers {
+  /// ``ObservationBuffers/mobileFlat``.
+  package let mobileFlat: UnsafePointer<Float>?
+  /// ``ObservationBuffers/mobileMap``.
+  package let mobileMap: UnsafePointer<Float>?
+  /// ``ObservationBuffers/mobileIndex``.
+  package let mobileIndex: UnsafePointer<Int16>?
+  /// ``ObservationBuffers/mobileMask``.
+  package let mobileMask: UnsafePointer<Float>?
+  /// ``ObservationBuffers/plannerFlat``.
+  package let plannerFlat: UnsafePointer<Float>?
+  /// ``ObservationBuffers/plannerMap``.
+  package let plannerMap: UnsafePointer<Float>?
+  /// ``ObservationBuffers/plannerIndex``.
+  package let plannerIndex: UnsafePointer<Int16>?
+  /// ``ObservationBuffers/perAgent``.
+  package let perAgent: UnsafePointer<Float>?
+  /// ``ObservationBuffers/plannerMask``.
+  package let plannerMask: UnsafePointer<Float>?
+}
+
+extension ObservationBuffers {
+  /// Calls `body` with raw views of every buffer, valid only during the call.
+  package func withPointers<R>(_ body: (ObservationPointers) -> R) -> R {
+    mobileFlat.withUnsafeBufferPointer { mf in
+      mobileMap.withUnsafeBufferPointer { mm in
+        mobileIndex.withUnsafeBufferPointer { mi in
+          mobileMask.withUnsafeBufferPointer { mk in
+            plannerFlat.withUnsafeBufferPointer { pf in
+              plannerMap.withUnsafeBufferPointer { pm in
+                plannerIndex.withUnsafeBufferPointer { pi in
+                  perAgent.withUnsafeBufferPointer { pa in
+                    plannerMask.withUnsafeBufferPointer { pk in
+                      body(
+                        ObservationPointers(
+                          mobileFlat: mf.baseAddress, mobileMap: mm.baseAddress, mobileIndex: mi.baseAddress,
+                          mobileMask: mk.baseAddress, plannerFlat: pf.baseAddress, plannerMap: pm.baseAddress,
+                          plannerIndex: pi.baseAddress, perAgent: pa.baseAddress, plannerMask: pk.baseAddress))
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

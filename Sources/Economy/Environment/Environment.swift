@@ -167,7 +167,8 @@ public struct Environment: Sendable {
       plannerMapShape: scenario.plannerMapShape, channelNames: scenario.channels.map(\.name))
     actionLayout = ActionLayout(
       mobile: setup.mobileActions, planner: setup.plannerActions, multiMobile: config.multiActionModeAgents,
-      multiPlanner: config.multiActionModePlanner)
+      multiPlanner: config.multiActionModePlanner, mobileMaskDictOrder: setup.mobileMaskOrder,
+      plannerMaskDictOrder: setup.plannerMaskOrder)
     observations = ObservationBuffers(agents: config.agentCount, layout: observationLayout, actions: actionLayout)
     actions = ActionBuffer(agents: config.agentCount, layout: actionLayout)
     rewards = [Double](repeating: 0, count: config.agentCount + 1)

@@ -21,6 +21,14 @@ public struct ObservationLayout: Sendable {
 
   /// Each mobile agent's `flat` fields.
   public let mobile: [Entry]
+  /// The mobile fields in Foundation's unflattened order (`flatten_observations: false`): the
+  /// scenario's location and inventory, `time`, then each component's fields in declaration
+  /// order. Offsets are those of the flat vector.
+  public let mobileRaw: [Entry]
+  /// The planner fields in Foundation's unflattened order (inventory, `time`, components).
+  public let plannerRaw: [Entry]
+  /// The fields of `p<i>` in Foundation's unflattened order (inventory, location, components).
+  public let perAgentRaw: [Entry]
   /// The planner's `flat` fields.
   public let planner: [Entry]
   /// The fields of the planner's per-agent entries `p<i>`.
@@ -73,6 +81,21 @@ public struct ObservationLayout: Sendable {
     mobile = build(.mobile)
     planner = build(.planner)
     perAgent = build(.plannerPerAgent)
+    // Foundation's scenario writes `world-loc-*` before `world-inventory-*` for mobile agents and
+    // after it in the planner's per-agent entries; `time` follows the scenario's keys.
+    func raw(_ owner: ObservationOwner, _ flat: [Entry]) -> [Entry] {
+      func group(_ key: String) -> Int {
+        if key.hasPrefix("world-loc-") { return owner == .mobile ? 0 : 1 }
+        if key.hasPrefix("world-") { return owner == .mobile ? 1 : 0 }
+        return key == "time" ? 2 : 3
+      }
+      let declared = fields.indices.filter { fields[$0].owner == owner }
+      return declared.sorted { (group(fields[$0].key), $0) < (group(fields[$1].key), $1) }
+        .compactMap { i in flat.first { $0.offset == offsets[i] && $0.key == fields[i].key } }
+    }
+    mobileRaw = raw(.mobile, mobile)
+    plannerRaw = raw(.planner, planner)
+    perAgentRaw = raw(.plannerPerAgent, perAgent)
     self.offsets = offsets
     self.mobileMapShape = mobileMapShape
     self.mobileIndexShape = mobileIndexShape
@@ -103,6 +126,11 @@ public struct ActionLayout: Sendable {
   public let multiActionMobile: Bool
   /// Whether the planner acts in multi-action mode.
   public let multiActionPlanner: Bool
+  /// Mobile subspaces (indices into ``mobile``) in the order of Foundation's unflattened mask
+  /// dict.
+  public let mobileMaskDictOrder: [Int]
+  /// Planner subspaces in the order of Foundation's unflattened mask dict.
+  public let plannerMaskDictOrder: [Int]
   /// Offset of each mobile subspace's first (non-NO-OP) entry in the flattened mask.
   public let mobileMaskOffsets: [Int]
   /// Offset of each planner subspace's first entry in the flattened mask.
@@ -112,9 +140,14 @@ public struct ActionLayout: Sendable {
   /// Length of the planner's flattened mask.
   public let plannerMaskSize: Int
 
-  init(mobile: [ActionSubspaceSpec], planner: [ActionSubspaceSpec], multiMobile: Bool, multiPlanner: Bool) {
+  init(
+    mobile: [ActionSubspaceSpec], planner: [ActionSubspaceSpec], multiMobile: Bool, multiPlanner: Bool,
+    mobileMaskDictOrder: [Int]? = nil, plannerMaskDictOrder: [Int]? = nil
+  ) {
     self.mobile = mobile
     self.planner = planner
+    self.mobileMaskDictOrder = mobileMaskDictOrder ?? Array(mobile.indices)
+    self.plannerMaskDictOrder = plannerMaskDictOrder ?? Array(planner.indices)
     multiActionMobile = multiMobile
     multiActionPlanner = multiPlanner
     (mobileMaskOffsets, mobileMaskSize) = ActionLayout.offsets(mobile, multi: multiMobile)

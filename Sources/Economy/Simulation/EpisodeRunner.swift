@@ -2,6 +2,9 @@ import Foundation
 
 /// Runs episodes with uniformly random valid actions.
 public enum EpisodeRunner {
+  /// The stream (see ``EconomyRNG/deriveSeed(_:stream:)``) of the random policy's seed.
+  public static let samplerStream: UInt64 = 0x706F_6C69_6379
+
   /// Runs one episode from reset to its end and returns its summary.
   ///
   /// - Parameters:
@@ -14,7 +17,7 @@ public enum EpisodeRunner {
     _ env: inout Environment, seed: UInt64, forceDenseLog: Bool? = nil
   ) -> EpisodeSummary {
     env.reset(seed: seed, forceDenseLog: forceDenseLog)
-    var policy = RandomActions(seed: EconomyRNG.deriveSeed(seed, stream: 0x706F_6C69_6379))
+    var policy = RandomActions(seed: EconomyRNG.deriveSeed(seed, stream: samplerStream))
     while !env.isDone {
       policy.fill(&env)
       env.step()
