@@ -70,29 +70,3 @@ enum ActionCodec {
     return .discrete(ActionLayout.encode(subspace: k, action: subs[k], specs: specs))
   }
 }
-
-extension ActionCodec {
-  /// Writes the action now in `env.actions` for `agent` (the planner is `agentCount`) to
-  /// `dst` in the agent's learner form (`width` integers). No allocation.
-  @inline(__always)
-  static func store(agent: Int, from env: Environment, to dst: UnsafeMutablePointer<Int32>) {
-    let layout = env.actionLayout
-    let planner = agent == env.agentCount
-    let specs = planner ? layout.planner : layout.mobile
-    let s = specs.count
-    if specs.isEmpty {
-      dst[0] = 0
-      return
-    }
-    let multi = planner ? layout.multiActionPlanner : layout.multiActionMobile
-    if !multi { dst[0] = 0 }
-    for k in 0..<s {
-      let v = planner ? env.actions.planner[k] : env.actions.mobile[agent * s + k]
-      if multi {
-        dst[k] = v
-      } else if v != 0 {
-        dst[0] = Int32(ActionLayout.encode(subspace: k, action: Int(v), specs: specs))
-      }
-    }
-  }
-}

@@ -114,7 +114,8 @@ public final class EconomyVectorEnv: VectorMultiAgentEnv {
       let planner = indices.contains(environment.agentCount)
       if planner && indices.count > 1 {
         throw .invalidSetup(
-          "policy '\(policy)' maps the planner together with mobile agents (\(agents.joined(separator: ", "))); their spaces differ")
+          "policy '\(policy)' maps the planner together with mobile agents (\(agents.joined(separator: ", "))); their spaces differ"
+        )
       }
       let packing = single.packing(indices[0])
       let spec = PolicyBatchSpec(
@@ -181,8 +182,8 @@ public final class EconomyVectorEnv: VectorMultiAgentEnv {
 
   /// Applies `batch`'s actions, steps every environment, and writes the results.
   ///
-  /// - Throws: ``EnvError/actionOutsideSpace(agent:action:space:)`` naming the environment and
-  ///   agent of the first action outside its space; nothing is stepped then.
+  /// - Throws: ``EnvError/batchActionOutsideSpace(env:agent:action:space:)`` naming the
+  ///   environment and agent of the first action outside its space; nothing is stepped then.
   public func step(_ batch: inout VectorBatch) throws(EnvError) {
     try validate(batch)
     stepAll(&batch, random: false)
@@ -207,9 +208,8 @@ public final class EconomyVectorEnv: VectorMultiAgentEnv {
       }
       if let bad {
         let action = spec.actionSpace.flatCount == 1 && width == 1 ? "\(bad.ints[0])" : "\(bad.ints.map(Int.init))"
-        throw .actionOutsideSpace(
-          agent: "\(spec.agents[bad.row % a])' of environment \(bad.row / a) ('", action: action,
-          space: spec.actionSpace.description)
+        throw .batchActionOutsideSpace(
+          env: bad.row / a, agent: spec.agents[bad.row % a], action: action, space: spec.actionSpace.description)
       }
     }
   }
@@ -405,7 +405,8 @@ public final class EconomyVectorEnv: VectorMultiAgentEnv {
               policies[k].maskedActions.withUnsafeMutableBufferPointer { masked in
                 pointers[k] = PolicyPointers(
                   observations: observations.baseAddress, masks: masks.baseAddress, actions: actions.baseAddress,
-                  rewards: rewards.baseAddress, finalObservations: finals.baseAddress, maskedActions: masked.baseAddress)
+                  rewards: rewards.baseAddress, finalObservations: finals.baseAddress, maskedActions: masked.baseAddress
+                )
                 bind(policies, k + 1, body)
               }
             }

@@ -21,7 +21,8 @@ public enum VectorBenchmark {
   /// Runs `envs` copies of `environment` on `threads` threads for at least `seconds`.
   ///
   /// - Throws: ``EnvError`` for an invalid setup (e.g. no environments).
-  public static func run(environment: Environment, envs: Int, threads: Int, seconds: Double) throws(EnvError) -> Result {
+  public static func run(environment: Environment, envs: Int, threads: Int, seconds: Double) throws(EnvError) -> Result
+  {
     let vector = try EconomyVectorEnv(environment: environment, envs: envs, threads: threads)
     var batch = vector.makeBatch()
     vector.reset(seed: 1, into: &batch)

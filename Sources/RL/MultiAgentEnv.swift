@@ -14,7 +14,7 @@ public enum Action: Sendable, Equatable, CustomStringConvertible {
   }
 }
 
-/// Per-agent extra information: named numbers (e.g. `masked_actions`).
+/// Per-agent extra information: named numbers, such as `masked_actions`.
 public typealias Info = [String: Double]
 
 /// What ``MultiAgentEnv/reset(seed:)`` returns.
@@ -92,6 +92,8 @@ public enum EnvError: Error, Sendable, Equatable, CustomStringConvertible {
   case unknownAgent(String, known: [String])
   /// An action outside the agent's action space.
   case actionOutsideSpace(agent: String, action: String, space: String)
+  /// An action in a vectorized batch outside the agent's action space.
+  case batchActionOutsideSpace(env: Int, agent: String, action: String, space: String)
   /// `step` after the episode ended, before `reset`.
   case episodeOver(length: Int)
   /// A setup that cannot work (e.g. a policy mapping whose agents have different spaces).
@@ -101,11 +103,15 @@ public enum EnvError: Error, Sendable, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .unknownAgent(let id, let known):
-      let list = known.count > 6 ? "'\(known[0])' to '\(known[known.count - 2])' or '\(known.last ?? "")'"
+      let list =
+        known.count > 6
+        ? "'\(known[0])' to '\(known[known.count - 2])' or '\(known.last ?? "")'"
         : known.map { "'\($0)'" }.joined(separator: ", ")
       return "unknown agent '\(id)' in the action dictionary; expected \(list)"
     case .actionOutsideSpace(let agent, let action, let space):
       return "agent '\(agent)': action \(action) is outside its action space \(space)"
+    case .batchActionOutsideSpace(let env, let agent, let action, let space):
+      return "environment \(env), agent '\(agent)': action \(action) is outside its action space \(space)"
     case .episodeOver(let length):
       return "step() after the episode ended (episode_length \(length)); call reset() first"
     case .invalidSetup(let message):

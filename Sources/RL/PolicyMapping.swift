@@ -34,6 +34,7 @@ public struct PolicyMapping: Sendable, Equatable {
 
   /// Whether two mappings assign the same policies to the same agents in the same order.
   public static func == (a: PolicyMapping, b: PolicyMapping) -> Bool {
-    a.assignments.map(\.agent) == b.assignments.map(\.agent) && a.assignments.map(\.policy) == b.assignments.map(\.policy)
+    a.assignments.map(\.agent) == b.assignments.map(\.agent)
+      && a.assignments.map(\.policy) == b.assignments.map(\.policy)
   }
 }

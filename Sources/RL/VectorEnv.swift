@@ -6,7 +6,7 @@
 public struct PolicyBatchSpec: Sendable, Equatable {
   /// One observation entry's place in an agent row.
   public struct Field: Sendable, Equatable {
-    /// The key; nested dict entries are written `outer/inner` (e.g. `p0/world-loc-row`).
+    /// The key; nested dict entries are written `outer/inner`, as `p0/world-loc-row`.
     public let key: String
     /// Offset in the row.
     public let offset: Int

@@ -52,7 +52,10 @@ struct EnvBench: ParsableCommand {
           r.resetMicroseconds, r.peakRSSMiB, config))
     } else {
       print("config: \(config)")
-      print(String(format: "env steps/s (%d envs, %d threads, adapter): %.0f", vector.envs, vector.threads, vector.stepsPerSecond))
+      print(
+        String(
+          format: "env steps/s (%d envs, %d threads, adapter): %.0f", vector.envs, vector.threads, vector.stepsPerSecond
+        ))
       print(String(format: "core env steps/s (1 env, dense log off): %.0f", r.stepsPerSecond))
       print(String(format: "core env steps/s (1 env, dense log on):  %.0f", r.stepsPerSecondDenseLog))
       print(String(format: "reset: %.2f µs", r.resetMicroseconds))

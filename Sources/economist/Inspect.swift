@@ -24,7 +24,10 @@ struct Inspect: ParsableCommand {
     let policies = mapping.policies.map { policy -> (String, [String], Space, Space) in
       let agents = mapping.agents(of: policy)
       let first = agents[0]
-      return (policy, agents, env.observationSpace(of: first) ?? .dict(DictSpace([])), env.actionSpace(of: first) ?? .discrete(1))
+      return (
+        policy, agents, env.observationSpace(of: first) ?? .dict(DictSpace([])),
+        env.actionSpace(of: first) ?? .discrete(1)
+      )
     }
     if json {
       let object = JSONValue.object(

@@ -57,13 +57,38 @@ struct CLITests {
   }
 
   @Test func benchPrintsOneJSONObject() throws {
-    let result = try runEconomist(["bench", "env", "--json", "--seconds", "0.2"])
+    let result = try runEconomist(["bench", "env", "--json", "--seconds", "0.2", "--envs", "3", "--threads", "2"])
     #expect(result.status == 0, "\(result.stderr)")
     let json = try JSONParser.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
-    for key in ["env_steps_per_s", "env_steps_per_s_dense_log", "reset_us", "peak_rss_mib"] {
+    for key in ["env_steps_per_s", "core_steps_per_s", "core_steps_per_s_dense_log", "reset_us", "peak_rss_mib"] {
       let value = try #require(json[key]?.doubleValue, "missing \(key) in \(result.stdout)")
       #expect(value > 0, "\(key) = \(value)")
     }
+    #expect(json["envs"]?.intValue == 3)
+    #expect(json["threads"]?.intValue == 2)
+    let bad = try runEconomist(["bench", "env", "--envs", "0"])
+    #expect(bad.status != 0)
+    #expect(bad.stderr.contains("--envs must be at least 1, found 0"), "\(bad.stderr)")
+  }
+
+  @Test func inspectShowsEachPolicysSpaces() throws {
+    let result = try runEconomist(["inspect", Self.tutorialPath, "--json"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let json = try JSONParser.parse(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    #expect(json.objectValue?.entries.map(\.key) == ["a", "p"])
+    #expect(json["a"]?["agents"] == ["0", "1", "2", "3"])
+    #expect(json["a"]?["action"] == ["type": "Discrete", "n": 50])
+    #expect(json["a"]?["observation"] == Facts.value("obs_flattened", "agent_0"))
+    #expect(json["p"]?["agents"] == ["p"])
+    #expect(json["p"]?["action"] == ["type": "MultiDiscrete", "nvec": [22, 22, 22, 22, 22, 22, 22]])
+    #expect(json["p"]?["observation"] == Facts.value("obs_flattened", "planner"))
+    let text = try runEconomist(["inspect", Self.tutorialPath])
+    #expect(text.stdout.contains("policy 'a': agents 0, 1, 2, 3\n"))
+    #expect(text.stdout.contains("    flat           : (136,) float32\n"))
+    #expect(text.stdout.contains("  action: MultiDiscrete([22 22 22 22 22 22 22])\n"))
+    let missing = try runEconomist(["inspect", "nope.yaml"])
+    #expect(missing.status != 0)
+    #expect(missing.stderr.contains("nope.yaml"), "\(missing.stderr)")
   }
 
   // MARK: - Bad input

@@ -64,7 +64,7 @@ struct SnapshotTests {
   }
 
   @Test(arguments: [
-    ["--help"], ["simulate", "--help"], ["replay", "--help"], ["bench", "env", "--help"],
+    ["--help"], ["simulate", "--help"], ["inspect", "--help"], ["replay", "--help"], ["bench", "env", "--help"],
   ])
   func helpText(_ arguments: [String]) throws {
     let out = try runEconomist(arguments)

@@ -162,9 +162,10 @@ public struct ComponentSetup: Sendable {
     return ActionSubspace(index: plannerActions.count - 1, isPlanner: true)
   }
 
-  /// Sets the order in which this component's subspaces appear in Foundation's unflattened
-  /// mask dict (`flatten_masks: false`), when it differs from the order they were declared in
-  /// (the action order). The flattened mask always follows the action order.
+  /// Sets the order of this component's subspaces in Foundation's unflattened mask dict.
+  ///
+  /// Use it when the mask dict (`flatten_masks: false`) lists them in another order than they
+  /// were declared in (the action order). The flattened mask always follows the action order.
   ///
   /// - Precondition: `subspaces` are exactly this component's subspaces of one role.
   public mutating func setMaskDictOrder(_ subspaces: [ActionSubspace]) {
@@ -172,11 +173,13 @@ public struct ComponentSetup: Sendable {
     let mine = subspaces.map(\.index)
     if first.isPlanner {
       let start = plannerMaskOrder.count - mine.count
-      precondition(start >= 0 && Set(plannerMaskOrder[start...]) == Set(mine), "setMaskDictOrder: not this component's subspaces")
+      precondition(
+        start >= 0 && Set(plannerMaskOrder[start...]) == Set(mine), "setMaskDictOrder: not this component's subspaces")
       plannerMaskOrder.replaceSubrange(start..., with: mine)
     } else {
       let start = mobileMaskOrder.count - mine.count
-      precondition(start >= 0 && Set(mobileMaskOrder[start...]) == Set(mine), "setMaskDictOrder: not this component's subspaces")
+      precondition(
+        start >= 0 && Set(mobileMaskOrder[start...]) == Set(mine), "setMaskDictOrder: not this component's subspaces")
       mobileMaskOrder.replaceSubrange(start..., with: mine)
     }
   }

@@ -21,9 +21,10 @@ public struct ObservationLayout: Sendable {
 
   /// Each mobile agent's `flat` fields.
   public let mobile: [Entry]
-  /// The mobile fields in Foundation's unflattened order (`flatten_observations: false`): the
-  /// scenario's location and inventory, `time`, then each component's fields in declaration
-  /// order. Offsets are those of the flat vector.
+  /// The mobile fields in Foundation's unflattened order (`flatten_observations: false`).
+  ///
+  /// The scenario's location and inventory come first, then `time`, then each component's
+  /// fields in declaration order. Offsets are those of the flat vector.
   public let mobileRaw: [Entry]
   /// The planner fields in Foundation's unflattened order (inventory, `time`, components).
   public let plannerRaw: [Entry]
