@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds, and runs the end-to-end demo on the bundled gather-trade-build scenario:
-# simulate episodes with random valid actions, write their dense logs (JSON and Foundation's .lz4),
-# and measure the environment's speed. (Training and charts join the demo with their issues.)
+# simulate episodes with random valid actions through the multi-agent adapter, write their dense
+# logs (JSON and Foundation's .lz4), show the learners' spaces, and measure the environment's speed. (Training and charts join the demo with their issues.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -15,7 +15,10 @@ echo
 echo "== Writing the first episode again as Foundation's LZ4-framed dense log"
 $economist simulate scenarios/gather_trade_build.yaml --episodes 1 --seed 1 --dense-log "$out/lz4" --lz4
 echo
-echo "== Environment speed"
+echo "== The spaces a learner sees (as Foundation's RLlib wrapper presents them)"
+$economist inspect scenarios/gather_trade_build.yaml
+echo
+echo "== Environment speed (vectorized through the adapter, and one bare environment)"
 $economist bench env --seconds 1
 echo
 echo "Done. Dense logs are in $out/."
