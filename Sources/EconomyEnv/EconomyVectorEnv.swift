@@ -122,7 +122,7 @@ public final class EconomyVectorEnv: VectorMultiAgentEnv {
         policy: policy, agents: agents, observationSpace: packing.observationSpace,
         actionSpace: packing.actionSpace, fields: packing.fields, maskSize: packing.maskSize)
       specs.append(spec)
-      let newOps = packing.copyOps
+      let newOps = packing.ops
       plans.append(
         PolicyPlan(
           planner: planner, multi: planner ? layout.multiActionPlanner : layout.multiActionMobile,

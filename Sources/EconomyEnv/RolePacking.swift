@@ -34,9 +34,10 @@ struct RolePacking: Sendable {
   let isPlanner: Bool
   let observationSpace: Space
   let actionSpace: Space
-  /// Slab fields (nested entries written `outer/inner`), parallel to `sources`.
+  /// Slab fields (nested entries written `outer/inner`), in row order.
   let fields: [PolicyBatchSpec.Field]
-  let sources: [Source]
+  /// The copies that write a row, one per field.
+  let ops: [CopyOp]
   let items: [Item]
   /// Offsets and lengths in the flattened mask of the mask dict's entries, or nil for a
   /// flattened mask.
@@ -59,7 +60,7 @@ struct RolePacking: Sendable {
     self.perAgentSize = perAgentSize
     self.mapSize = mapSize
     indexSize = planner ? o.plannerIndexSize : o.mobileIndexSize
-    var builder = Builder()
+    var builder = Builder(perAgentSize: perAgentSize)
     let mapShape = planner ? o.plannerMapShape : o.mobileMapShape
     let indexShape = planner ? o.plannerIndexShape : o.mobileIndexShape
     func addMaps() {
@@ -102,10 +103,8 @@ struct RolePacking: Sendable {
     } else {
       let offsets = planner ? a.plannerMaskOffsets : a.mobileMaskOffsets
       let order = planner ? a.plannerMaskDictOrder : a.mobileMaskDictOrder
-      let parts =
-        specs.isEmpty
-        ? [(key: "PassiveAgentPlaceholder", offset: 1, count: 0)]
-        : order.map { (key: specs[$0].name, offset: offsets[$0], count: specs[$0].count) }
+      // A role without actions has no component masks: Foundation's mask dict is empty.
+      let parts = order.map { (key: specs[$0].name, offset: offsets[$0], count: specs[$0].count) }
       maskDict = parts
       builder.spaces.append(
         ("action_mask", .dict(DictSpace(parts.map { ($0.key, .box(.unbounded([$0.count], .int64))) }))))
@@ -118,7 +117,7 @@ struct RolePacking: Sendable {
       actionSpace = .discrete(planner ? a.plannerActionCount : a.mobileActionCount)
     }
     fields = builder.fields
-    sources = builder.sources
+    ops = builder.ops
     items = builder.items
   }
 
@@ -126,13 +125,14 @@ struct RolePacking: Sendable {
   private struct Builder {
     var spaces: [(String, Space)] = []
     var fields: [PolicyBatchSpec.Field] = []
-    var sources: [Source] = []
+    var ops: [CopyOp] = []
+    let perAgentSize: Int
     var items: [Item] = []
     var offset = 0
 
     mutating func field(_ key: String, _ shape: [Int], _ dtype: DType, _ source: Source) -> Int {
       fields.append(PolicyBatchSpec.Field(key: key, offset: offset, shape: shape, dtype: dtype))
-      sources.append(source)
+      ops.append(CopyOp(source, perAgentSize: perAgentSize, destination: offset, count: shape.reduce(1, *)))
       offset += shape.reduce(1, *)
       return fields.count - 1
     }
@@ -167,22 +167,27 @@ struct CopyOp: Sendable {
   /// Offset in the row.
   let destination: Int
   let count: Int
+
+  init(kind: Kind, source: Int, destination: Int, count: Int) {
+    self.kind = kind
+    self.source = source
+    self.destination = destination
+    self.count = count
+  }
+
+  /// The copy of `count` values from `source` to `destination` in the row.
+  init(_ source: RolePacking.Source, perAgentSize: Int, destination: Int, count: Int) {
+    switch source {
+    case .map: self.init(kind: .map, source: 0, destination: destination, count: count)
+    case .index: self.init(kind: .index, source: 0, destination: destination, count: count)
+    case .flat(let o): self.init(kind: .flat, source: o, destination: destination, count: count)
+    case .perAgent(let i, let o):
+      self.init(kind: .perAgent, source: i * perAgentSize + o, destination: destination, count: count)
+    }
+  }
 }
 
 extension RolePacking {
-  /// The copies that write a row, in row order.
-  var copyOps: [CopyOp] {
-    zip(fields, sources).map { f, source in
-      switch source {
-      case .map: return CopyOp(kind: .map, source: 0, destination: f.offset, count: f.count)
-      case .index: return CopyOp(kind: .index, source: 0, destination: f.offset, count: f.count)
-      case .flat(let o): return CopyOp(kind: .flat, source: o, destination: f.offset, count: f.count)
-      case .perAgent(let i, let o):
-        return CopyOp(kind: .perAgent, source: i * perAgentSize + o, destination: f.offset, count: f.count)
-      }
-    }
-  }
-
   /// Writes a row with `ops` for agent `agent` (a mobile agent index, ignored for the planner).
   ///
   /// - Complexity: O(row length); no allocation, no reference counting.
@@ -235,7 +240,6 @@ extension RolePacking {
   /// Agent `agent`'s observation as a dict sample of ``observationSpace``.
   func observation(_ obs: ObservationBuffers, agent: Int) -> Observation {
     var row = [Float](repeating: 0, count: observationSize)
-    let ops = copyOps
     row.withUnsafeMutableBufferPointer { buffer in
       ops.withUnsafeBufferPointer { ops in
         obs.withPointers { pointers in

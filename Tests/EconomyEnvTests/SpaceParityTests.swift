@@ -76,5 +76,13 @@ struct SpaceParityTests {
     #expect(env.actionSpace(of: "p") == .multiDiscrete([1]))
     #expect(env.observationSpace(of: "p")?["action_mask"] == .box(.unbounded([1], .float32)))
     #expect(env.observations()["p"]?.tensor("action_mask")?.doubles == [1])
+    // Unflattened, no component gives the planner a mask: the dict is empty, as in Foundation.
+    let unflattened = try EconomyMultiAgentEnv(
+      config: tutorialConfig { c in
+        c.components.removeAll { $0.name == "PeriodicBracketTax" }
+        c.flattenMasks = false
+      })
+    #expect(unflattened.observationSpace(of: "p")?["action_mask"] == .dict(DictSpace([])))
+    #expect(unflattened.observations()["p"]?["action_mask"] == .dict(Observation()))
   }
 }
