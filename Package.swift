@@ -4,7 +4,8 @@
 // Module boundaries (see DEVELOPERS.md): `Economy` imports nothing of ours
 // except the `CLZ4` system-library shim it needs for Foundation's `.lz4` dense
 // logs; `RL` (env contract, spaces, vectorized batches) never imports `Economy`;
-// `EconomyEnv` is the only module that knows both; the `economist` executable
+// `NN` (slabs, layers, Adam) is the only module that calls OpenBLAS, through
+// the `CBLAS` shim; `RL` (PPO, trainer) imports `NN`; `EconomyEnv` is the only module that knows both; the `economist` executable
 // is thin glue over the libraries.
 import PackageDescription
 
@@ -14,6 +15,7 @@ let package = Package(
   products: [
     .executable(name: "economist", targets: ["economist"]),
     .library(name: "Economy", targets: ["Economy"]),
+    .library(name: "NN", targets: ["NN"]),
     .library(name: "RL", targets: ["RL"]),
     .library(name: "EconomyEnv", targets: ["EconomyEnv"]),
   ],
@@ -31,7 +33,13 @@ let package = Package(
       name: "Economy",
       dependencies: ["CLZ4", .product(name: "Yams", package: "Yams")]
     ),
-    .target(name: "RL"),
+    .systemLibrary(
+      name: "CBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
+    .target(name: "NN", dependencies: ["CBLAS"]),
+    .target(name: "RL", dependencies: ["NN"]),
     .target(name: "EconomyEnv", dependencies: ["Economy", "RL"]),
     .executableTarget(
       name: "economist",
@@ -43,7 +51,8 @@ let package = Package(
       exclude: ["Snapshots"],
       resources: [.copy("Fixtures")]
     ),
-    .testTarget(name: "RLTests", dependencies: ["RL"]),
+    .testTarget(name: "NNTests", dependencies: ["NN"]),
+    .testTarget(name: "RLTests", dependencies: ["RL", "NN"]),
     .testTarget(name: "EconomyEnvTests", dependencies: ["EconomyEnv", "Economy", "RL"]),
   ]
 )

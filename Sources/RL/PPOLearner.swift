@@ -1,0 +1,277 @@
+// One policy's learner: its network replicas, parameters, optimizer and minibatch epochs.
+
+import NN
+
+/// Diagnostics of one policy's update, averaged over its minibatches (RLlib's learner stats).
+public struct LearnerStats: Sendable, Equatable, Codable {
+  /// Mean clipped surrogate loss (negated).
+  public var policyLoss = 0.0
+  /// Mean value loss.
+  public var valueLoss = 0.0
+  /// Mean summed entropy of the masked action distributions.
+  public var entropy = 0.0
+  /// Mean KL(old ‖ new) of the action distributions.
+  public var kl = 0.0
+  /// cleanrl's estimator mean((r − 1) − log r).
+  public var approxKL = 0.0
+  /// Fraction of rows whose ratio left [1 − ε, 1 + ε].
+  public var clipFraction = 0.0
+  /// Mean total loss.
+  public var totalLoss = 0.0
+  /// Explained variance of the value targets by the value head.
+  public var explainedVariance = 0.0
+  /// The learning rate used.
+  public var lr = 0.0
+  /// The entropy coefficient used.
+  public var entropyCoeff = 0.0
+  /// The KL coefficient used (after this iteration's adaptation).
+  public var klCoeff = 0.0
+  /// Mean gradient global norm before clipping.
+  public var gradNorm = 0.0
+  /// Agent steps trained on.
+  public var agentSteps = 0
+}
+
+/// The learner of one policy: one network replica per thread sharing one parameter slab, one
+/// gradient slab per shard, Adam, and the adaptive KL coefficient.
+///
+/// An update runs `num_sgd_iter` epochs of shuffled minibatches of sequences; each minibatch is
+/// split into `shards` contiguous parts whose gradients are computed in parallel and summed in
+/// shard order, so results depend on the shard count (part of the config), never on timing.
+package final class PPOLearner {
+  let policy: String
+  var config: PolicyConfig
+  let nvec: [Int]
+  let replicas: [PolicyModel]
+  let parameters: FloatBuffer
+  let gradients: [FloatBuffer]
+  let adam: Adam
+  var klCoeff: Double
+  let shardCapacity: Int
+  let shards: [ShardBuffers]
+
+  /// Minibatch storage of one shard.
+  final class ShardBuffers {
+    let observations: Slab<Float>
+    let masks: Slab<Float>
+    let actions: Slab<Int32>
+    let oldLogp: Slab<Float>
+    let actionLogp: Slab<Float>
+    let oldValues: Slab<Float>
+    let advantages: Slab<Float>
+    let targets: Slab<Float>
+    let valid: Slab<UInt8>
+    let states: Slab<Float>
+    let scratch: Slab<Float>
+    var sums = LossSums()
+
+    init(rows: Int, sequences: Int, spec: PolicyBatchSpec, logitCount: Int, stateSize: Int) {
+      observations = Slab(count: rows * spec.observationSize)
+      masks = Slab(count: rows * spec.maskSize)
+      actions = Slab(count: rows * spec.actionWidth, zero: 0)
+      oldLogp = Slab(count: rows * logitCount)
+      actionLogp = Slab(count: rows)
+      oldValues = Slab(count: rows)
+      advantages = Slab(count: rows)
+      targets = Slab(count: rows)
+      valid = Slab(count: rows, zero: 0)
+      states = Slab(count: sequences * stateSize)
+      scratch = Slab(count: logitCount)
+    }
+  }
+
+  /// Builds the learner; `samplingRows` is the most rows one thread runs per sampling step.
+  init(
+    policy: String, config: PolicyConfig, spec: PolicyBatchSpec, threads: Int, samplingRows: Int,
+    minibatchSequences: Int, seed: UInt64
+  ) {
+    self.policy = policy
+    self.config = config
+    switch spec.actionSpace {
+    case .multiDiscrete(let v): nvec = v
+    case .discrete(let n): nvec = [n]
+    default: nvec = [spec.actionWidth]
+    }
+    let parts = ObservationParts(fields: spec.fields)
+    let length = config.model.kind == .kerasConvLSTM ? config.model.maxSeqLen : 1
+    let shardSequences = (minibatchSequences + threads - 1) / threads
+    let shardCapacity = shardSequences * length
+    self.shardCapacity = shardCapacity
+    let capacity = max(samplingRows, shardCapacity)
+    let nvec = self.nvec
+    let replicas = (0..<threads).map { _ in
+      PolicyModel(config: config.model, parts: parts, nvec: nvec, capacity: capacity)
+    }
+    self.replicas = replicas
+    let layout = replicas[0].layout
+    parameters = FloatBuffer(count: layout.count)
+    var rng = NNRandom(seed: seed)
+    layout.initialize(parameters, rng: &rng)
+    gradients = (0..<threads).map { _ in FloatBuffer(count: layout.count) }
+    adam = Adam(count: layout.count)
+    klCoeff = config.klCoeff
+    let logits = nvec.reduce(0, +)
+    shards = (0..<threads).map { _ in
+      ShardBuffers(
+        rows: shardCapacity, sequences: shardSequences, spec: spec, logitCount: logits,
+        stateSize: replicas[0].stateSize)
+    }
+  }
+
+  var layout: ParameterLayout { replicas[0].layout }
+  var model: PolicyModel { replicas[0] }
+
+  // MARK: - Update
+
+  /// Runs the epochs of minibatches over `rollout` and returns the averaged diagnostics.
+  func update(
+    _ rollout: Rollout, trainer: TrainerConfig, envSteps: Int, rng: inout NNRandom, pool: WorkerPool
+  ) -> LearnerStats {
+    rollout.cutSequences()
+    rollout.computeAdvantages(gamma: config.gamma, lambda: config.useGAE ? config.lambda : 1)
+    var stats = LearnerStats()
+    stats.lr = config.lr(at: envSteps)
+    stats.entropyCoeff = config.entropyCoeff(at: envSteps)
+    let sequences = rollout.sequences.count
+    let perMinibatch = max(1, shards.count * (shardCapacity / model.sequenceLength))
+    var order = Array(0..<sequences)
+    var minibatches = 0
+    var total = LossSums()
+    for _ in 0..<trainer.numSGDIter {
+      if trainer.shuffleSequences { order.shuffle(using: &rng) }
+      var start = 0
+      while start < sequences {
+        let end = min(start + perMinibatch, sequences)
+        let (sums, norm) = minibatch(rollout, order[start..<end], stats: stats, pool: pool)
+        total.add(sums)
+        stats.gradNorm += norm
+        minibatches += 1
+        start = end
+      }
+    }
+    let n = max(total.rows, 1)
+    stats.policyLoss = total.policyLoss / n
+    stats.valueLoss = total.valueLoss / n
+    stats.entropy = total.entropy / n
+    stats.kl = total.kl / n
+    stats.approxKL = total.approxKL / n
+    stats.clipFraction = total.clipped / n
+    stats.totalLoss = total.total / n
+    stats.explainedVariance = total.explainedVariance
+    stats.gradNorm /= Double(max(minibatches, 1))
+    stats.agentSteps = rollout.steps * rollout.rows
+    // RLlib's adaptive KL coefficient.
+    if config.klCoeff > 0 {
+      if stats.kl > 2 * config.klTarget {
+        klCoeff *= 1.5
+      } else if stats.kl < 0.5 * config.klTarget {
+        klCoeff *= 0.5
+      }
+    }
+    stats.klCoeff = klCoeff
+    return stats
+  }
+
+  /// One gradient step on the sequences `indices` (into `rollout.sequences`).
+  private func minibatch(
+    _ rollout: Rollout, _ indices: ArraySlice<Int>, stats: LearnerStats, pool: WorkerPool
+  ) -> (LossSums, Double) {
+    var validRows = 0
+    for i in indices { validRows += rollout.sequences[i].length }
+    let c = LossCoefficients(
+      clip: Float(config.clipParam), vfClip: Float(config.vfClipParam), vfCoeff: Float(config.vfLossCoeff),
+      entropyCoeff: Float(stats.entropyCoeff), klCoeff: Float(klCoeff), scale: 1 / Float(max(validRows, 1)))
+    let count = indices.count
+    let shardCount = shards.count
+    pool.run { part in
+      guard part < shardCount else { return }
+      let range = WorkerPool.chunk(part, of: shardCount, count: count)
+      let base = indices.startIndex
+      self.shardStep(rollout, indices[(base + range.lowerBound)..<(base + range.upperBound)], shard: part, c: c)
+    }
+    var sums = LossSums()
+    for s in shards { sums.add(s.sums) }
+    let g0 = gradients[0].pointer
+    for k in 1..<gradients.count {
+      let g = gradients[k].pointer
+      for i in 0..<gradients[0].count { g0[i] += g[i] }
+    }
+    let norm = adam.step(params: parameters, grads: gradients[0], lr: stats.lr, clipNorm: config.gradClip)
+    return (sums, norm)
+  }
+
+  /// Gathers a shard's sequences, runs forward, the loss and backward into its gradient slab.
+  private func shardStep(_ rollout: Rollout, _ indices: ArraySlice<Int>, shard: Int, c: LossCoefficients) {
+    let b = shards[shard]
+    let model = replicas[shard]
+    let grads = gradients[shard]
+    grads.zero()
+    b.sums = LossSums()
+    let length = model.sequenceLength
+    let sequences = indices.count
+    gather(rollout, indices, into: b, length: length)
+    guard sequences > 0 else { return }
+    let params = UnsafePointer(parameters.pointer)
+    let stateSize = model.stateSize
+    model.forward(
+      params, observations: b.observations.pointer, states: stateSize > 0 ? b.states.pointer : nil,
+      sequences: sequences, steps: length)
+    let logits = model.logits
+    let logitStride = model.logitStride
+    let values = model.values
+    let valueStride = model.valueStride
+    let (dValues, dValueStride) = model.dValues
+    let dLogits = model.dPolicy.pointer
+    let logitCount = model.logitCount
+    let maskSize = rollout.maskSize
+    let width = rollout.actionWidth
+    for r in 0..<(sequences * length) {
+      guard b.valid.pointer[r] != 0 else {
+        (dLogits + r * logitStride).update(repeating: 0, count: logitStride)
+        dValues[r * dValueStride] = 0
+        continue
+      }
+      PPOLoss.row(
+        logits: logits + r * logitStride, mask: b.masks.pointer + r * maskSize, action: b.actions.pointer + r * width,
+        oldLogp: b.oldLogp.pointer + r * logitCount, oldActionLogp: b.actionLogp.pointer[r],
+        advantage: b.advantages.pointer[r], value: values[r * valueStride], oldValue: b.oldValues.pointer[r],
+        target: b.targets.pointer[r], nvec: nvec, c: c, scratch: b.scratch.pointer,
+        dLogits: dLogits + r * logitStride, dValue: dValues + r * dValueStride, sums: &b.sums)
+    }
+    model.backward(params, grads: grads.pointer, observations: b.observations.pointer, sequences: sequences, steps: length)
+  }
+
+  /// Copies the shard's sequences into its buffers, padding each to `length` steps.
+  private func gather(_ rollout: Rollout, _ indices: ArraySlice<Int>, into b: ShardBuffers, length: Int) {
+    let obsSize = rollout.observationSize
+    let maskSize = rollout.maskSize
+    let width = rollout.actionWidth
+    let logitCount = rollout.logitCount
+    let stateSize = rollout.stateSize
+    for (j, index) in indices.enumerated() {
+      let sequence = rollout.sequences[index]
+      if stateSize > 0 {
+        let src = rollout.states.pointer + (sequence.step * rollout.rows + sequence.row) * stateSize
+        (b.states.pointer + j * stateSize).update(from: src, count: stateSize)
+      }
+      for l in 0..<length {
+        let r = j * length + l
+        guard l < sequence.length else {
+          b.valid.pointer[r] = 0
+          (b.observations.pointer + r * obsSize).update(repeating: 0, count: obsSize)
+          continue
+        }
+        let i = (sequence.step + l) * rollout.rows + sequence.row
+        b.valid.pointer[r] = 1
+        (b.observations.pointer + r * obsSize).update(from: rollout.observations.pointer + i * obsSize, count: obsSize)
+        (b.masks.pointer + r * maskSize).update(from: rollout.masks.pointer + i * maskSize, count: maskSize)
+        (b.actions.pointer + r * width).update(from: rollout.actions.pointer + i * width, count: width)
+        (b.oldLogp.pointer + r * logitCount).update(from: rollout.logp.pointer + i * logitCount, count: logitCount)
+        b.actionLogp.pointer[r] = rollout.actionLogp.pointer[i]
+        b.oldValues.pointer[r] = rollout.values.pointer[i]
+        b.advantages.pointer[r] = rollout.advantages.pointer[i]
+        b.targets.pointer[r] = rollout.targets.pointer[i]
+      }
+    }
+  }
+}
