@@ -9,7 +9,7 @@ import RL
 /// resets, so a vectorized run equals the same environments run one by one through
 /// ``EconomyMultiAgentEnv`` with those seeds and the same actions, whatever the thread count.
 /// A step allocates nothing (with dense logs off).
-public final class EconomyVectorEnv: VectorMultiAgentEnv {
+public final class EconomyVectorEnv: EpisodeReporting {
   /// Number of environments.
   public let envCount: Int
   /// One layout per policy, in the policy mapping's order.
@@ -22,6 +22,10 @@ public final class EconomyVectorEnv: VectorMultiAgentEnv {
   private var envs: [Environment]
   private var samplers: [RandomActions]
   private let pool: WorkerPool
+  /// Each environment's episode that ended in the current step (nil otherwise).
+  private var endedEpisodes: [EpisodeSummary?]
+  /// Episodes finished since the last ``takeEpisodeRecords()``.
+  private var pendingRecords: [EpisodeRecord] = []
   private let keepDenseLogs: Bool
   // Plain-data plans for the hot loop (no reference counting inside a step).
   private let plans: [PolicyPlan]
@@ -70,9 +74,11 @@ public final class EconomyVectorEnv: VectorMultiAgentEnv {
   ///     mobile agents or the planner alone.
   ///   - keepDenseLogs: follow the config's `dense_log_frequency` (true) or keep no dense logs
   ///     (false, the default: training needs none and they allocate).
+  ///   - pool: threads to share with other work (a trainer's inference); replaces `threads`.
   /// - Throws: ``EnvError/invalidSetup(_:)`` for a mapping that does not fit.
   public init(
-    environment: Environment, envs: Int, threads: Int = 1, mapping: PolicyMapping? = nil, keepDenseLogs: Bool = false
+    environment: Environment, envs: Int, threads: Int = 1, mapping: PolicyMapping? = nil, keepDenseLogs: Bool = false,
+    pool: WorkerPool? = nil
   ) throws(EnvError) {
     guard envs >= 1 else { throw .invalidSetup("a vectorized environment needs at least 1 environment, found \(envs)") }
     guard threads >= 1 else { throw .invalidSetup("threads must be at least 1, found \(threads)") }
@@ -142,7 +148,8 @@ public final class EconomyVectorEnv: VectorMultiAgentEnv {
     envCount = envs
     self.envs = Array(repeating: environment, count: envs)
     samplers = Array(repeating: RandomActions(seed: 0), count: envs)
-    pool = WorkerPool(threads: min(threads, envs))
+    self.pool = pool ?? WorkerPool(threads: min(threads, envs))
+    endedEpisodes = Array(repeating: nil, count: envs)
     pointers = Array(repeating: PolicyPointers(), count: specs.count)
     self.keepDenseLogs = keepDenseLogs
   }
@@ -156,6 +163,12 @@ public final class EconomyVectorEnv: VectorMultiAgentEnv {
   ) throws {
     try self.init(
       environment: try Environment(config: config, registry: registry), envs: envs, threads: threads, mapping: mapping)
+  }
+
+  /// The episodes finished since the last call, in step order and environment order.
+  public func takeEpisodeRecords() -> [EpisodeRecord] {
+    defer { pendingRecords.removeAll(keepingCapacity: true) }
+    return pendingRecords
   }
 
   /// A copy of environment `i`.
@@ -219,7 +232,14 @@ public final class EconomyVectorEnv: VectorMultiAgentEnv {
       EconomyVectorEnv.stepOne(&env, e, &sampler, flags, context, random: random)
     }
     var ended = 0
-    for e in 0..<envCount where batch.truncated[e] != 0 || batch.terminated[e] != 0 { ended += 1 }
+    for e in 0..<envCount where batch.truncated[e] != 0 || batch.terminated[e] != 0 {
+      ended += 1
+      if let summary = endedEpisodes[e] {
+        pendingRecords.append(
+          EpisodeRecord(env: e, metrics: summary.metrics, denseLog: summary.denseLog?.jsonBytes()))
+        endedEpisodes[e] = nil
+      }
+    }
     completedEpisodes += ended
   }
 
@@ -232,6 +252,7 @@ public final class EconomyVectorEnv: VectorMultiAgentEnv {
     let encodeBase: UnsafeBufferPointer<Int32>
     let pointers: UnsafeBufferPointer<PolicyPointers>
     let keepDenseLogs: Bool
+    let endedEpisodes: UnsafeMutableBufferPointer<EpisodeSummary?>
   }
 
   /// Steps environment `e` with the batch's (or sampled) actions, restarting it if its episode
@@ -269,6 +290,7 @@ public final class EconomyVectorEnv: VectorMultiAgentEnv {
     flags.terminated?[e] = 0
     flags.truncated?[e] = env.isDone ? 1 : 0
     if env.isDone {
+      c.endedEpisodes[e] = env.lastEpisode
       write(env, e, c, final: true)
       env.reset(seed: nil, forceDenseLog: c.keepDenseLogs ? nil : false)
     }
@@ -371,14 +393,16 @@ public final class EconomyVectorEnv: VectorMultiAgentEnv {
                   decode.withUnsafeBufferPointer { decode in
                     encodeBase.withUnsafeBufferPointer { encodeBase in
                       pointers.withUnsafeBufferPointer { pointers in
-                        let context = Context(
-                          plans: plans, ops: ops, rowAgents: rowAgents, decode: decode, encodeBase: encodeBase,
-                          pointers: pointers, keepDenseLogs: keep)
-                        envs.withUnsafeMutableBufferPointer { envs in
-                          samplers.withUnsafeMutableBufferPointer { samplers in
-                            pool.run { part in
-                              for e in WorkerPool.chunk(part, of: pool.threads, count: count) {
-                                perEnv(&envs[e], e, &samplers[e], flags, context)
+                        endedEpisodes.withUnsafeMutableBufferPointer { ended in
+                          let context = Context(
+                            plans: plans, ops: ops, rowAgents: rowAgents, decode: decode, encodeBase: encodeBase,
+                            pointers: pointers, keepDenseLogs: keep, endedEpisodes: ended)
+                          envs.withUnsafeMutableBufferPointer { envs in
+                            samplers.withUnsafeMutableBufferPointer { samplers in
+                              pool.run { part in
+                                for e in WorkerPool.chunk(part, of: pool.threads, count: count) {
+                                  perEnv(&envs[e], e, &samplers[e], flags, context)
+                                }
                               }
                             }
                           }

@@ -47,11 +47,9 @@ public struct Dense: Sendable {
 
   /// Accumulates the parameter gradients of `rows` rows into `grads` and writes `dx`.
   ///
-  /// - Parameters:
-  ///   - x: the forward input `[rows × inputs]` (row stride `ldx`).
-  ///   - dy: the loss gradient with respect to `y`, `[rows × outputs]` (row stride `ldy`).
-  ///   - dx: receives the gradient with respect to `x` (overwritten, or added to when
-  ///     `accumulate`); nil when not needed.
+  /// `x` is the forward input `[rows × inputs]` (row stride `ldx`), `dy` the loss gradient with
+  /// respect to `y` (row stride `ldy`); `dx` receives the gradient with respect to `x`
+  /// (overwritten, or added to when `accumulate`), nil when not needed.
   @inline(__always)
   package func backward(
     _ params: UnsafePointer<Float>, grads: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>,

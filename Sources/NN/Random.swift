@@ -1,10 +1,19 @@
 // The seeded random source of NN and RL: weight init, action sampling, minibatch shuffles.
 
+import Foundation
+
+/// A seeded xoshiro256** generator.
+///
 /// xoshiro256** (Blackman and Vigna, "Scrambled linear pseudorandom number generators", 2021),
 /// seeded through SplitMix64. Value type: copy it to fork, store it in checkpoints to resume.
-public struct NNRandom: RandomNumberGenerator, Sendable, Equatable, Codable {
-  /// The four state words.
-  public private(set) var state: [UInt64]
+public struct NNRandom: RandomNumberGenerator, Sendable, Equatable, Codable, BitwiseCopyable {
+  private var s0: UInt64
+  private var s1: UInt64
+  private var s2: UInt64
+  private var s3: UInt64
+
+  /// The four state words, for checkpoints.
+  public var state: [UInt64] { [s0, s1, s2, s3] }
 
   /// Seeds the generator; equal seeds give equal streams.
   public init(seed: UInt64) {
@@ -17,13 +26,13 @@ public struct NNRandom: RandomNumberGenerator, Sendable, Equatable, Codable {
       z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
       words.append(z ^ (z >> 31))
     }
-    state = words
+    (s0, s1, s2, s3) = (words[0], words[1], words[2], words[3])
   }
 
   /// Restores a generator from ``state``; nil unless it has 4 words, not all zero.
   public init?(state: [UInt64]) {
     guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
-    self.state = state
+    (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
   }
 
   /// A seed for sub-stream `stream` of `seed` (SplitMix64 of both), for independent streams.
@@ -36,17 +45,15 @@ public struct NNRandom: RandomNumberGenerator, Sendable, Equatable, Codable {
 
   /// The next 64 random bits.
   public mutating func next() -> UInt64 {
-    state.withUnsafeMutableBufferPointer { s in
-      let result = ((s[1] &* 5) << 7 | (s[1] &* 5) >> 57) &* 9
-      let t = s[1] << 17
-      s[2] ^= s[0]
-      s[3] ^= s[1]
-      s[1] ^= s[2]
-      s[0] ^= s[3]
-      s[2] ^= t
-      s[3] = (s[3] << 45) | (s[3] >> 19)
-      return result
-    }
+    let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+    let t = s1 << 17
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = (s3 << 45) | (s3 >> 19)
+    return result
   }
 
   /// A uniform float in [0, 1) with 24 random bits.
@@ -64,5 +71,3 @@ public struct NNRandom: RandomNumberGenerator, Sendable, Equatable, Codable {
 
 @inline(__always) private func _log(_ x: Float) -> Float { Float(Foundation.log(Double(x))) }
 @inline(__always) private func _cos(_ x: Float) -> Float { Float(Foundation.cos(Double(x))) }
-
-import Foundation

@@ -47,7 +47,8 @@ public enum MaskedCategorical {
   /// log-probabilities; returns the summed log-probability of the choice.
   @inline(__always)
   package static func sample(
-    logp: UnsafePointer<Float>, nvec: [Int], greedy: Bool, rng: inout NNRandom, into actions: UnsafeMutablePointer<Int32>
+    logp: UnsafePointer<Float>, nvec: [Int], greedy: Bool, rng: inout NNRandom,
+    into actions: UnsafeMutablePointer<Int32>
   ) -> Float {
     var base = 0
     var total: Float = 0

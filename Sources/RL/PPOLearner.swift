@@ -40,6 +40,7 @@ public struct LearnerStats: Sendable, Equatable, Codable {
 /// shard order, so results depend on the shard count (part of the config), never on timing.
 package final class PPOLearner {
   let policy: String
+  let spec: PolicyBatchSpec
   var config: PolicyConfig
   let nvec: [Int]
   let replicas: [PolicyModel]
@@ -86,6 +87,7 @@ package final class PPOLearner {
     minibatchSequences: Int, seed: UInt64
   ) {
     self.policy = policy
+    self.spec = spec
     self.config = config
     switch spec.actionSpace {
     case .multiDiscrete(let v): nvec = v
@@ -238,7 +240,8 @@ package final class PPOLearner {
         target: b.targets.pointer[r], nvec: nvec, c: c, scratch: b.scratch.pointer,
         dLogits: dLogits + r * logitStride, dValue: dValues + r * dValueStride, sums: &b.sums)
     }
-    model.backward(params, grads: grads.pointer, observations: b.observations.pointer, sequences: sequences, steps: length)
+    model.backward(
+      params, grads: grads.pointer, observations: b.observations.pointer, sequences: sequences, steps: length)
   }
 
   /// Copies the shard's sequences into its buffers, padding each to `length` steps.

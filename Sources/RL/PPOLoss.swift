@@ -53,19 +53,17 @@ package struct LossCoefficients: Sendable {
   var scale: Float
 }
 
-/// Per row (PPO with RLlib 0.8's clipped value loss):
+/// The PPO loss with RLlib 0.8's clipped value loss.
+///
+/// Per row:
 /// `loss = −min(r·A, clip(r, 1−ε, 1+ε)·A) + β·KL(old‖new) + c_v·max((V−V̂)², (V_clip−V̂)²) − c_H·H`,
 /// where r = π(a|s)/π_old(a|s), `V_clip = V_old + clip(V − V_old, ±vf_clip_param)` and H is the
 /// summed entropy of the masked sub-distributions. Means are over valid rows of the minibatch.
 enum PPOLoss {
   /// Adds one row's terms to `sums` and writes its logit and value gradients (already scaled).
   ///
-  /// - Parameters:
-  ///   - logits: the row's logits; `mask`: its action mask; `action`: the taken sub-actions.
-  ///   - oldLogp: the sampling policy's masked log-probabilities of every action.
-  ///   - scratch: `logitCount` floats of work space.
-  ///   - dLogits: receives the gradient for the logits.
-  ///   - dValue: receives the gradient for the value.
+  /// `oldLogp` holds the sampling policy's masked log-probabilities of every action; `scratch`
+  /// is `logitCount` floats of work space; `dLogits` and `dValue` receive the gradients.
   @inline(__always)
   static func row(
     logits: UnsafePointer<Float>, mask: UnsafePointer<Float>, action: UnsafePointer<Int32>,

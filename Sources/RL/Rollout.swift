@@ -76,7 +76,8 @@ package final class Rollout {
       var start = 0
       for t in 0..<steps {
         let i = t * rows + n
-        let isLast = t == steps - 1 || t - start + 1 == sequenceLength || terminated.pointer[i] != 0
+        let isLast =
+          t == steps - 1 || t - start + 1 == sequenceLength || terminated.pointer[i] != 0
           || truncated.pointer[i] != 0
         if isLast {
           sequences.append((start, n, t - start + 1))

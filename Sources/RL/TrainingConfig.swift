@@ -139,8 +139,10 @@ public struct PolicyConfig: Sendable, Equatable, Codable {
 
 /// Sampling and optimisation settings (`trainer:`, RLlib's key names).
 public struct TrainerConfig: Sendable, Equatable, Codable {
-  /// `num_workers`: RLlib's rollout workers. Here `num_workers × num_envs_per_worker` envs are
-  /// stepped together; 0 workers means one worker's envs.
+  /// `num_workers`: RLlib's rollout workers.
+  ///
+  /// Here `num_workers × num_envs_per_worker` envs are stepped together; 0 workers means one
+  /// worker's envs.
   public var numWorkers: Int = 2
   /// `num_envs_per_worker`.
   public var numEnvsPerWorker: Int = 1

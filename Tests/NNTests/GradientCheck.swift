@@ -68,11 +68,14 @@ func randomValues(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
 func withPointers<R>(
   _ a: [Float], _ b: [Float], _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> R
 ) -> R {
-  var a = a
-  var b = b
-  return a.withUnsafeMutableBufferPointer { pa in
-    b.withUnsafeMutableBufferPointer { pb in
-      body(pa.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!, pb.baseAddress ?? UnsafeMutablePointer(bitPattern: 8)!)
-    }
+  // One spare element each, so empty inputs still have an address.
+  let pa = UnsafeMutablePointer<Float>.allocate(capacity: a.count + 1)
+  let pb = UnsafeMutablePointer<Float>.allocate(capacity: b.count + 1)
+  defer {
+    pa.deallocate()
+    pb.deallocate()
   }
+  for (i, v) in a.enumerated() { pa[i] = v }
+  for (i, v) in b.enumerated() { pb[i] = v }
+  return body(pa, pb)
 }

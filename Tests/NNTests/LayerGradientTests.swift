@@ -73,7 +73,8 @@ struct LayerGradientTests {
               activation.backward(y: py.baseAddress!, dy: pd.baseAddress!, count: rows * 6)
               g.withUnsafeMutableBufferPointer { pg in
                 dx.withUnsafeMutableBufferPointer { pdx in
-                  layer.backward(pp, grads: pg.baseAddress!, x: px, dy: pd.baseAddress!, dx: pdx.baseAddress!, rows: rows)
+                  layer.backward(
+                    pp, grads: pg.baseAddress!, x: px, dy: pd.baseAddress!, dx: pdx.baseAddress!, rows: rows)
                 }
               }
             }
@@ -109,7 +110,8 @@ struct LayerGradientTests {
             withPointers(dy, []) { pdy, _ in
               g.withUnsafeMutableBufferPointer { pg in
                 dx.withUnsafeMutableBufferPointer { pdx in
-                  layer.backward(pp, grads: pg.baseAddress!, x: px, stats: ps, dy: pdy, dx: pdx.baseAddress!, rows: rows)
+                  layer.backward(
+                    pp, grads: pg.baseAddress!, x: px, stats: ps, dy: pdy, dx: pdx.baseAddress!, rows: rows)
                 }
               }
             }
@@ -138,7 +140,9 @@ struct LayerGradientTests {
       backward: { p, x, dy in
         var g = [Float](repeating: 0, count: p.count)
         withPointers(x, dy) { px, pdy in
-          g.withUnsafeMutableBufferPointer { layer.backward(grads: $0.baseAddress!, codes: px, dy: pdy, ldy: 3, count: codes.count) }
+          g.withUnsafeMutableBufferPointer {
+            layer.backward(grads: $0.baseAddress!, codes: px, dy: pdy, ldy: 3, count: codes.count)
+          }
         }
         return (g, nil)
       })
@@ -148,7 +152,8 @@ struct LayerGradientTests {
   func conv2D(_ shape: (Int, Int, Int, Int)) {
     let (h, w, k, stride) = shape
     var layout = ParameterLayout()
-    let layer = Conv2D("c", height: h, width: w, inChannels: 3, outChannels: 4, kernel: k, stride: stride, layout: &layout)
+    let layer = Conv2D(
+      "c", height: h, width: w, inChannels: 3, outChannels: 4, kernel: k, stride: stride, layout: &layout)
     let rows = 2
     GradientCheck(params: initial(layout), input: randomValues(rows * layer.inputSize, seed: 11)).run(
       forward: { p, x in

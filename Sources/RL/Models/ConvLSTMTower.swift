@@ -3,7 +3,9 @@
 
 import NN
 
-/// One tower of Foundation's `keras_conv_lstm` (Zheng et al. 2020, the AI Economist).
+/// One tower of Foundation's `keras_conv_lstm` model.
+///
+/// From Zheng et al. 2020 (the AI Economist):
 ///
 /// 1. Each index-map channel is embedded (`input_emb_vocab` codes → `idx_emb_dim`) and
 ///    concatenated with the map channels, channels-last.

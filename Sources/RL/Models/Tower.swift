@@ -57,11 +57,13 @@ package final class MLPTower: Tower {
     var width = rowSize
     for (i, size) in sizes.enumerated() {
       layers.append(
-        Dense("\(name)/dense_\(i)", inputs: width, outputs: size, layout: &layout, initializer: .normalizedColumns(std: 1)))
+        Dense(
+          "\(name)/dense_\(i)", inputs: width, outputs: size, layout: &layout, initializer: .normalizedColumns(std: 1)))
       width = size
     }
     hidden = layers
-    head = Dense("\(name)/out", inputs: width, outputs: outputs, layout: &layout, initializer: .normalizedColumns(std: headStd))
+    head = Dense(
+      "\(name)/out", inputs: width, outputs: outputs, layout: &layout, initializer: .normalizedColumns(std: headStd))
     self.activation = activation
     self.rowSize = rowSize
     activations = sizes.map { FloatBuffer(count: capacity * $0) }

@@ -1,0 +1,164 @@
+// A training run on a directory: config, trainer, result logs, checkpoints, dense logs,
+// stopping rules and resume.
+
+import Economy
+import Foundation
+import RL
+
+/// Trains the policies of a run config and keeps everything in a run directory.
+///
+/// Layout of `runDirectory`:
+/// - `config.yaml`: the config file as given; `params.json`: the resolved training settings.
+/// - `result.json` and `progress.csv`: one record per iteration.
+/// - `checkpoints/latest/` and `checkpoints/step_<env steps>/` (every `ckpt_frequency_steps`).
+/// - `dense_logs/logs_<env steps>/env<i>.json`: dense logs of finished episodes, when the env
+///   config's `dense_log_frequency` asks for them.
+public final class TrainingRun {
+  /// The loaded config.
+  public let config: RunConfig
+  /// The run directory.
+  public let directory: String
+  /// The trainer.
+  public let trainer: Trainer
+  let log: ResultLog
+  let vectorEnv: EconomyVectorEnv
+  var lastKeptCheckpoint = 0
+  let started = Date()
+
+  /// Sets up a run; with `resume`, continues from `checkpoints/latest`.
+  ///
+  /// `seed` overrides `trainer.seed` (0 when neither is given); `threads` overrides
+  /// `trainer.threads` (default: the machine's cores).
+  ///
+  /// - Throws: ``ConfigError``, ``TrainingError`` or ``CheckpointError`` with a clear message.
+  public init(configPath: String, directory: String, seed: UInt64?, resume: Bool, threads: Int? = nil) throws {
+    config = try RunConfig.load(path: configPath)
+    self.directory = directory
+    let training = config.training
+    let seed = seed ?? training.trainer.seed ?? 0
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let threadCount = max(1, min(threads ?? training.trainer.threads ?? cores, training.trainer.envCount))
+    let fm = FileManager.default
+    let latest = "\(directory)/checkpoints/latest"
+    if resume && !fm.fileExists(atPath: "\(latest)/state.json") {
+      throw TrainingError("--resume: no checkpoint at \(latest)/state.json")
+    }
+    try fm.createDirectory(atPath: "\(directory)/checkpoints", withIntermediateDirectories: true)
+    let pool = WorkerPool(threads: threadCount)
+    let environment = try Environment(config: config.env)
+    vectorEnv = try EconomyVectorEnv(
+      environment: environment, envs: training.trainer.envCount, threads: threadCount,
+      keepDenseLogs: config.env.denseLogFrequency != nil, pool: pool)
+    trainer = try Trainer(env: vectorEnv, config: training, seed: seed, pool: pool)
+    if resume {
+      try trainer.restoreCheckpoint(from: latest)
+      lastKeptCheckpoint = trainer.envSteps
+    } else {
+      if let path = training.general.restoreAgents { try trainer.loadWeights(policy: "a", from: path) }
+      if let path = training.general.restorePlanner { try trainer.loadWeights(policy: "p", from: path) }
+      try RL.AtomicFile.write(
+        String(decoding: fm.contents(atPath: configPath) ?? Data(), as: UTF8.self), to: "\(directory)/config.yaml")
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      try RL.AtomicFile.write([UInt8](try encoder.encode(training)), to: "\(directory)/params.json")
+    }
+    log = try ResultLog(directory: directory, resumeAfterIteration: resume ? trainer.iteration : nil)
+  }
+
+  /// Why training stopped.
+  public enum StopReason: Sendable, Equatable, CustomStringConvertible {
+    /// `general.episodes` reached.
+    case episodes(Int)
+    /// `general.max_env_steps` reached.
+    case envSteps(Int)
+    /// `general.max_wall_seconds` reached.
+    case wallTime(Double)
+    /// `general.stop_metric` reached `stop_value`.
+    case metric(String, Double)
+    /// The iteration limit given by the caller.
+    case iterations(Int)
+
+    /// A sentence for the summary.
+    public var description: String {
+      switch self {
+      case .episodes(let n): "reached \(n) episodes"
+      case .envSteps(let n): "reached \(n) env steps"
+      case .wallTime(let s): "reached the wall-time limit of \(s) s"
+      case .metric(let m, let v): "\(m) reached \(v)"
+      case .iterations(let n): "ran \(n) iterations"
+      }
+    }
+  }
+
+  /// The first stopping rule that holds now, if any.
+  func stopReason(maxIterations: Int?, iterationsThisProcess: Int) -> StopReason? {
+    let g = config.training.general
+    if let n = g.episodes, trainer.episodes >= n { return .episodes(n) }
+    if let n = g.maxEnvSteps, trainer.envSteps >= n { return .envSteps(n) }
+    if let s = g.maxWallSeconds, Date().timeIntervalSince(started) >= s { return .wallTime(s) }
+    if let m = g.stopMetric, let v = g.stopValue, let current = metric(m), current >= v { return .metric(m, v) }
+    if let n = maxIterations, iterationsThisProcess >= n { return .iterations(n) }
+    return nil
+  }
+
+  /// The smoothed value of a stop metric.
+  func metric(_ name: String) -> Double? {
+    if name.hasPrefix("episode_reward_mean/") { return trainer.policyRewardMean(String(name.dropFirst(20))) }
+    if name == "social/equality_times_productivity" {
+      guard let e = trainer.episodeMetric("social/equality"), let p = trainer.episodeMetric("social/productivity")
+      else { return nil }
+      return e * p
+    }
+    return trainer.episodeMetric(name)
+  }
+
+  /// Trains until a stopping rule holds, calling `progress` after every iteration.
+  @discardableResult
+  public func run(maxIterations: Int? = nil, progress: (Trainer.IterationResult) -> Void = { _ in }) throws
+    -> StopReason
+  {
+    var done = 0
+    while true {
+      if let reason = stopReason(maxIterations: maxIterations, iterationsThisProcess: done) {
+        try checkpoint(force: true)
+        return reason
+      }
+      var result = try trainer.step()
+      if let e = trainer.episodeMetric("social/equality"), let p = trainer.episodeMetric("social/productivity") {
+        if case .record(var metrics)? = result.record[path: "episode_metrics"] {
+          metrics.set("social/equality_times_productivity", .double(e * p))
+          result.record.set("episode_metrics", .record(metrics))
+        }
+      }
+      result.record.set("time_total_s", .double(Date().timeIntervalSince(started)))
+      try log.append(result.record, iteration: trainer.iteration)
+      try writeDenseLogs(result.episodes)
+      try checkpoint(force: false)
+      done += 1
+      progress(result)
+    }
+  }
+
+  /// Writes `latest` after every iteration and a kept copy every `ckpt_frequency_steps`.
+  func checkpoint(force: Bool) throws {
+    try trainer.saveCheckpoint(to: "\(directory)/checkpoints/latest")
+    let every = config.training.general.ckptFrequencySteps
+    if every > 0 && (trainer.envSteps - lastKeptCheckpoint >= every || (force && trainer.envSteps > lastKeptCheckpoint))
+    {
+      try trainer.saveCheckpoint(to: "\(directory)/checkpoints/step_\(String(format: "%012d", trainer.envSteps))")
+      lastKeptCheckpoint = trainer.envSteps
+    }
+  }
+
+  /// Writes the dense logs the envs kept.
+  func writeDenseLogs(_ episodes: [EpisodeRecord]) throws {
+    let logs = episodes.filter { $0.denseLog != nil }
+    guard !logs.isEmpty else { return }
+    let dir = "\(directory)/dense_logs/logs_\(String(format: "%016d", trainer.envSteps))"
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    for record in logs {
+      guard let bytes = record.denseLog else { continue }
+      try RL.AtomicFile.write(bytes, to: "\(dir)/env\(String(format: "%03d", record.env)).json")
+    }
+  }
+}

@@ -1,0 +1,238 @@
+// Rollouts on a vectorized environment with batched inference: every policy's rows of all
+// environments go through its network together, spread over the worker threads.
+
+import NN
+
+/// Collects one iteration of samples for every policy.
+///
+/// Per step: each thread runs its contiguous chunk of every policy's rows through its network
+/// replica (one matrix product per layer for the chunk), samples masked actions with one random
+/// stream per agent row (so results do not depend on the chunking), and records observations,
+/// masks, actions, log-probabilities, values and recurrent states; then the environments step.
+/// Finished episodes are bootstrapped with the value of their final observation (truncation)
+/// and their rows' recurrent states are zeroed.
+final class Sampler {
+  let env: EpisodeReporting
+  let pool: WorkerPool
+  var batch: VectorBatch
+  let learners: [PPOLearner]
+  /// Current recurrent states per policy `[rows × stateSize]`.
+  let states: [Slab<Float>]
+  /// One random stream per agent row, per policy.
+  let streams: [Slab<NNRandom>]
+  /// The batch's buffers, bound for the current step.
+  private var bound: [Bound] = []
+
+  /// Raw views of one policy's batch buffers during a step.
+  private struct Bound {
+    var observations: UnsafeMutablePointer<Float>
+    var masks: UnsafeMutablePointer<Float>
+    var actions: UnsafeMutablePointer<Int32>
+  }
+  /// Reward summed since each row's episode began, per policy.
+  var returns: [[Double]]
+  /// Finished episodes' per-row returns, per policy, since the last take.
+  var finishedReturns: [[Double]] = []
+  var finishedLengths: [Int] = []
+  var episodeLength: [Int]
+  let greedy: Bool
+
+  init(env: EpisodeReporting, pool: WorkerPool, learners: [PPOLearner], seed: UInt64, greedy: Bool = false) {
+    self.env = env
+    self.pool = pool
+    self.learners = learners
+    self.greedy = greedy
+    batch = env.makeBatch()
+    states = zip(env.batchSpecs, learners).map { spec, learner in
+      Slab(count: spec.agents.count * env.envCount * learner.model.stateSize)
+    }
+    streams = env.batchSpecs.enumerated().map { k, spec in
+      let rows = spec.agents.count * env.envCount
+      let slab = Slab<NNRandom>(count: rows, zero: NNRandom(seed: 0))
+      for r in 0..<rows {
+        slab.pointer[r] = NNRandom(seed: NNRandom.derive(NNRandom.derive(seed, stream: UInt64(k)), stream: UInt64(r)))
+      }
+      return slab
+    }
+    returns = env.batchSpecs.map { [Double](repeating: 0, count: $0.agents.count * env.envCount) }
+    finishedReturns = env.batchSpecs.map { _ in [] }
+    episodeLength = [Int](repeating: 0, count: env.envCount)
+    env.reset(seed: seed, into: &batch)
+  }
+
+  /// Runs `steps` vectorized steps, filling each policy's rollout.
+  func collect(steps: Int, into rollouts: [Rollout]) throws(EnvError) {
+    for t in 0..<steps {
+      infer(step: t, rollouts: rollouts)
+      try env.step(&batch)
+      record(step: t, rollouts: rollouts)
+    }
+    bootstrapLast(rollouts)
+  }
+
+  // MARK: - Inference
+
+  /// Runs every policy's network on the current observations and samples actions.
+  private func infer(step t: Int, rollouts: [Rollout]?) {
+    let threads = pool.threads
+    batch.policies.withUnsafeMutableBufferPointer { policies in
+      bind(policies, 0) {
+        let bound = self.bound
+        pool.run { part in
+          for k in 0..<bound.count {
+            let rows = WorkerPool.chunk(part, of: threads, count: policies[k].rows)
+            self.inferChunk(policy: k, bound[k], rows: rows, part: part, step: t, rollout: rollouts?[k])
+          }
+        }
+      }
+    }
+  }
+
+  /// Records pointers to policy `k`'s buffers and those after it, then runs `body`.
+  private func bind(_ policies: UnsafeMutableBufferPointer<PolicyBatch>, _ k: Int, _ body: () -> Void) {
+    guard k < policies.count else { return body() }
+    policies[k].observations.withUnsafeMutableBufferPointer { observations in
+      policies[k].masks.withUnsafeMutableBufferPointer { masks in
+        policies[k].actions.withUnsafeMutableBufferPointer { actions in
+          guard let o = observations.baseAddress, let m = masks.baseAddress, let a = actions.baseAddress else {
+            preconditionFailure("a policy batch without rows")
+          }
+          if bound.count <= k { bound.append(Bound(observations: o, masks: m, actions: a)) }
+          bound[k] = Bound(observations: o, masks: m, actions: a)
+          bind(policies, k + 1, body)
+        }
+      }
+    }
+  }
+
+  private func inferChunk(policy k: Int, _ b: Bound, rows range: Range<Int>, part: Int, step t: Int, rollout: Rollout?)
+  {
+    guard !range.isEmpty else { return }
+    let learner = learners[k]
+    let model = learner.replicas[part]
+    let obsSize = learner.spec.observationSize
+    let maskSize = learner.spec.maskSize
+    let width = learner.spec.actionWidth
+    let stateSize = model.stateSize
+    let logitCount = model.logitCount
+    let state = states[k].pointer
+    let stream = streams[k].pointer
+    let params = UnsafePointer(learner.parameters.pointer)
+    let (obs, masks, actions) = (UnsafePointer(b.observations), UnsafePointer(b.masks), b.actions)
+    let first = range.lowerBound
+    model.forward(
+      params, observations: obs + first * obsSize, states: stateSize > 0 ? state + first * stateSize : nil,
+      sequences: range.count, steps: 1)
+    let logits = model.logits
+    let values = model.values
+    for (j, r) in range.enumerated() {
+      let i = rollout.map { t * $0.rows + r } ?? 0
+      let logp = rollout.map { $0.logp.pointer + i * logitCount } ?? learner.shards[part].scratch.pointer
+      MaskedCategorical.logSoftmax(
+        logits: logits + j * model.logitStride, mask: masks + r * maskSize, nvec: learner.nvec, logp: logp)
+      let chosen = MaskedCategorical.sample(
+        logp: logp, nvec: learner.nvec, greedy: greedy, rng: &stream[r], into: actions + r * width)
+      guard let rollout else { continue }
+      (rollout.observations.pointer + i * obsSize).update(from: obs + r * obsSize, count: obsSize)
+      (rollout.masks.pointer + i * maskSize).update(from: masks + r * maskSize, count: maskSize)
+      (rollout.actions.pointer + i * width).update(from: actions + r * width, count: width)
+      if stateSize > 0 {
+        (rollout.states.pointer + i * stateSize).update(from: state + r * stateSize, count: stateSize)
+      }
+      rollout.actionLogp.pointer[i] = chosen
+      rollout.values.pointer[i] = values[j * model.valueStride]
+    }
+    if stateSize > 0 {
+      model.finalStates(into: state + first * stateSize, sequences: range.count, steps: 1)
+    }
+  }
+
+  // MARK: - After a step
+
+  /// Stores rewards and episode ends; bootstraps and resets the rows of finished episodes.
+  private func record(step t: Int, rollouts: [Rollout]?) {
+    for e in 0..<env.envCount { episodeLength[e] += 1 }
+    for k in 0..<learners.count {
+      let perEnv = batch.policies[k].spec.agents.count
+      let rows = batch.policies[k].rows
+      for r in 0..<rows {
+        let e = r / perEnv
+        let reward = batch.policies[k].rewards[r]
+        returns[k][r] += Double(reward)
+        guard let rollout = rollouts?[k] else { continue }
+        let i = t * rollout.rows + r
+        rollout.rewards.pointer[i] = reward
+        rollout.terminated.pointer[i] = batch.terminated[e]
+        rollout.truncated.pointer[i] = batch.truncated[e]
+        rollout.finalValues.pointer[i] = 0
+      }
+    }
+    for e in 0..<env.envCount where batch.terminated[e] != 0 || batch.truncated[e] != 0 {
+      finishedLengths.append(episodeLength[e])
+      episodeLength[e] = 0
+      for k in 0..<learners.count {
+        let perEnv = batch.policies[k].spec.agents.count
+        let rows = (e * perEnv)..<((e + 1) * perEnv)
+        if batch.truncated[e] != 0, let rollout = rollouts?[k] {
+          finalValues(policy: k, rows: rows, step: t, rollout: rollout)
+        }
+        let stateSize = learners[k].model.stateSize
+        (states[k].pointer + rows.lowerBound * stateSize).update(repeating: 0, count: rows.count * stateSize)
+        for r in rows {
+          finishedReturns[k].append(returns[k][r])
+          returns[k][r] = 0
+        }
+      }
+    }
+  }
+
+  /// V(final observation) for the rows of a truncated episode, with their current states.
+  private func finalValues(policy k: Int, rows: Range<Int>, step t: Int, rollout: Rollout) {
+    let learner = learners[k]
+    let model = learner.replicas[0]
+    let obsSize = batch.policies[k].spec.observationSize
+    let stateSize = model.stateSize
+    batch.policies[k].finalObservations.withUnsafeBufferPointer { finals in
+      guard let finals = finals.baseAddress else { return }
+      model.forward(
+        learner.parameters.pointer, observations: finals + rows.lowerBound * obsSize,
+        states: stateSize > 0 ? states[k].pointer + rows.lowerBound * stateSize : nil, sequences: rows.count, steps: 1)
+      for (j, r) in rows.enumerated() {
+        rollout.finalValues.pointer[t * rollout.rows + r] = model.values[j * model.valueStride]
+      }
+    }
+  }
+
+  /// V of the observation after the last step, for every row, without advancing the states.
+  private func bootstrapLast(_ rollouts: [Rollout]) {
+    for k in 0..<learners.count {
+      let learner = learners[k]
+      let model = learner.replicas[0]
+      let obsSize = batch.policies[k].spec.observationSize
+      let stateSize = model.stateSize
+      let rows = batch.policies[k].rows
+      let chunk = max(1, learner.shardCapacity)
+      batch.policies[k].observations.withUnsafeBufferPointer { obs in
+        guard let obs = obs.baseAddress else { return }
+        var start = 0
+        while start < rows {
+          let end = min(rows, start + chunk)
+          model.forward(
+            learner.parameters.pointer, observations: obs + start * obsSize,
+            states: stateSize > 0 ? states[k].pointer + start * stateSize : nil, sequences: end - start, steps: 1)
+          for r in start..<end { rollouts[k].lastValues.pointer[r] = model.values[(r - start) * model.valueStride] }
+          start = end
+        }
+      }
+    }
+  }
+
+  /// Steps with the current policies without recording (evaluation).
+  func play(steps: Int) throws(EnvError) {
+    for _ in 0..<steps {
+      infer(step: 0, rollouts: nil)
+      try env.step(&batch)
+      record(step: 0, rollouts: nil)
+    }
+  }
+}

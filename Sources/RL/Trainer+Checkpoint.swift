@@ -1,0 +1,143 @@
+// Checkpoints: weights per policy in safetensors, optimizer moments, counters and random
+// streams in JSON, written atomically into one directory per checkpoint.
+
+import Foundation
+import NN
+
+extension Trainer {
+  /// The counters and random state of a checkpoint (`state.json`).
+  struct CheckpointState: Codable {
+    var format = 1
+    var iteration: Int
+    var envSteps: Int
+    var episodes: Int
+    var seed: UInt64
+    var rng: [UInt64]
+    var policies: [PolicyState]
+
+    struct PolicyState: Codable {
+      var policy: String
+      var adamSteps: Int
+      var klCoeff: Double
+      var parameters: Int
+    }
+  }
+
+  /// Writes `DIR/<policy>.safetensors`, `DIR/<policy>.optimizer.safetensors` and
+  /// `DIR/state.json`; each file is replaced atomically, `state.json` last.
+  public func saveCheckpoint(to directory: String) throws(CheckpointError) {
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    } catch {
+      throw CheckpointError(file: directory, message: "cannot create the directory: \(error.localizedDescription)")
+    }
+    var policyStates: [CheckpointState.PolicyState] = []
+    for learner in learners {
+      try weights(of: learner, from: learner.parameters).write(to: "\(directory)/\(learner.policy).safetensors")
+      var moments = SafeTensors(metadata: ["format": "economist-adam-1"])
+      for (suffix, buffer) in [("m", learner.adam.m), ("v", learner.adam.v)] {
+        for t in learner.layout.tensors {
+          let values = Array(UnsafeBufferPointer(start: buffer.pointer + t.offset, count: t.count))
+          moments.tensors.append(("\(t.name)/\(suffix)", .init(shape: t.shape, values: values)))
+        }
+      }
+      try moments.write(to: "\(directory)/\(learner.policy).optimizer.safetensors")
+      policyStates.append(
+        .init(
+          policy: learner.policy, adamSteps: learner.adam.steps, klCoeff: learner.klCoeff,
+          parameters: learner.layout.count))
+    }
+    let state = CheckpointState(
+      iteration: iteration, envSteps: envSteps, episodes: episodes, seed: seed, rng: rng.state, policies: policyStates)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    guard let data = try? encoder.encode(state) else {
+      throw CheckpointError(file: directory, message: "cannot encode the checkpoint state")
+    }
+    try AtomicFile.write([UInt8](data), to: "\(directory)/state.json")
+  }
+
+  /// The weights of `learner` as named tensors.
+  private func weights(of learner: PPOLearner, from buffer: FloatBuffer) -> SafeTensors {
+    var file = SafeTensors(metadata: ["format": "economist-weights-1", "policy": learner.policy])
+    for t in learner.layout.tensors {
+      let values = Array(UnsafeBufferPointer(start: buffer.pointer + t.offset, count: t.count))
+      file.tensors.append((t.name, .init(shape: t.shape, values: values)))
+    }
+    return file
+  }
+
+  /// Loads `policy`'s weights from a checkpoint directory (or a `.safetensors` file), checking
+  /// every tensor's name and shape; the optimizer starts fresh.
+  ///
+  /// This is how phase 2 starts from phase 1's agents (`restore_tf_weights_agents`).
+  public func loadWeights(policy: String, from path: String) throws(CheckpointError) {
+    guard let learner = learner(policy) else {
+      throw CheckpointError(
+        file: path, message: "no policy '\(policy)' in this run (policies: \(policies.joined(separator: ", ")))")
+    }
+    let file = path.hasSuffix(".safetensors") ? path : "\(path)/\(policy).safetensors"
+    try read(file, into: learner.parameters, layout: learner.layout, suffix: "")
+  }
+
+  /// Copies every tensor of `layout` (named with `suffix`) from `file` into `buffer`.
+  private func read(
+    _ file: String, into buffer: FloatBuffer, layout: ParameterLayout, suffix: String, allowExtra: Bool = false
+  ) throws(CheckpointError) {
+    let stored = try SafeTensors.read(path: file)
+    for t in layout.tensors {
+      let name = t.name + suffix
+      guard let tensor = stored[name] else {
+        throw .missingTensor(file: file, tensor: name, available: stored.tensors.map(\.name))
+      }
+      guard tensor.shape == t.shape else {
+        throw .shapeMismatch(file: file, tensor: name, expected: t.shape, found: tensor.shape)
+      }
+      for i in 0..<t.count { buffer.pointer[t.offset + i] = tensor.values[i] }
+    }
+    let expected = Set(layout.tensors.map { $0.name + suffix })
+    if !allowExtra, let extra = stored.tensors.first(where: { !expected.contains($0.name) }) {
+      throw CheckpointError(
+        file: file,
+        message: "tensor '\(extra.name)' is not part of this model; the checkpoint was made for another model")
+    }
+  }
+
+  /// Restores weights, optimizer state, counters and the trainer's random stream from a
+  /// checkpoint directory written by ``saveCheckpoint(to:)``.
+  public func restoreCheckpoint(from directory: String) throws(CheckpointError) {
+    let statePath = "\(directory)/state.json"
+    guard let data = FileManager.default.contents(atPath: statePath) else {
+      throw CheckpointError(file: statePath, message: "no such file")
+    }
+    let state: CheckpointState
+    do {
+      state = try JSONDecoder().decode(CheckpointState.self, from: data)
+    } catch {
+      throw CheckpointError(file: statePath, message: "not a checkpoint state: \(error)")
+    }
+    guard state.seed == seed else {
+      throw CheckpointError(
+        file: statePath, message: "the checkpoint was made with seed \(state.seed), this run uses \(seed)")
+    }
+    for learner in learners {
+      guard let ps = state.policies.first(where: { $0.policy == learner.policy }) else {
+        throw CheckpointError(file: statePath, message: "no state for policy '\(learner.policy)'")
+      }
+      try read(
+        "\(directory)/\(learner.policy).safetensors", into: learner.parameters, layout: learner.layout, suffix: "")
+      let optimizer = "\(directory)/\(learner.policy).optimizer.safetensors"
+      let m = FloatBuffer(count: learner.layout.count)
+      let v = FloatBuffer(count: learner.layout.count)
+      try read(optimizer, into: m, layout: learner.layout, suffix: "/m", allowExtra: true)
+      try read(optimizer, into: v, layout: learner.layout, suffix: "/v", allowExtra: true)
+      learner.adam.restore(m: m.array, v: v.array, steps: ps.adamSteps)
+      learner.klCoeff = ps.klCoeff
+    }
+    guard let restored = NNRandom(state: state.rng) else {
+      throw CheckpointError(file: statePath, message: "invalid random state \(state.rng)")
+    }
+    rng = restored
+    restoreCounters(iteration: state.iteration, envSteps: state.envSteps, episodes: state.episodes)
+  }
+}

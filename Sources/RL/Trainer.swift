@@ -1,0 +1,167 @@
+// The two-policy PPO trainer: sample on the vectorized envs, update each policy, report.
+
+import Foundation
+import NN
+
+/// Errors of setting up or running training.
+public struct TrainingError: Error, Sendable, CustomStringConvertible, Equatable {
+  /// What went wrong.
+  public var message: String
+  /// Creates an error.
+  public init(_ message: String) { self.message = message }
+  /// The message.
+  public var description: String { message }
+}
+
+/// PPO for every policy of a vectorized multi-agent environment (Schulman and others, 2017).
+///
+/// Each iteration: rollout → bootstrap → GAE → minibatch epochs per trained policy → report.
+/// Policies (Foundation's `a` for the mobile agents, `p` for the planner) share this one code
+/// path; each has its own network, optimizer, hyperparameters and buffers. An iteration samples
+/// `fragments × rollout_fragment_length` steps of every env, the fewest whole fragments of all
+/// envs that reach `train_batch_size` env steps.
+public final class Trainer {
+  /// The settings.
+  public let config: TrainingConfig
+  /// The run seed.
+  public let seed: UInt64
+  /// Policies in the environment's order.
+  public let policies: [String]
+  /// Which policies learn.
+  public let trained: [Bool]
+  /// Env steps per env per iteration.
+  public let stepsPerIteration: Int
+  /// Iterations done.
+  public private(set) var iteration = 0
+  /// Env steps sampled (all envs).
+  public private(set) var envSteps = 0
+  /// Episodes finished.
+  public private(set) var episodes = 0
+  let env: EpisodeReporting
+  let pool: WorkerPool
+  let learners: [PPOLearner]
+  let rollouts: [Rollout]
+  let sampler: Sampler
+  var rng: NNRandom
+  var recentEpisodes: [EpisodeStats] = []
+  var startTime = Date()
+
+  /// One finished episode's numbers, for the smoothed metrics.
+  struct EpisodeStats {
+    var returns: [[Double]]
+    var length: Int
+    var metrics: [(key: String, value: Double)]
+  }
+
+  /// Builds networks, optimizers and buffers for `env`'s policies and resets the envs.
+  ///
+  /// - Throws: ``TrainingError`` when a policy cannot be trained as configured.
+  public init(env: EpisodeReporting, config: TrainingConfig, seed: UInt64, pool: WorkerPool) throws(TrainingError) {
+    // Small matrices: OpenBLAS's own threads cost more than they give; the pool uses the cores.
+    BLAS.setThreads(1)
+    self.env = env
+    self.config = config
+    self.seed = seed
+    self.pool = pool
+    let specs = env.batchSpecs
+    policies = specs.map(\.policy)
+    let trainer = config.trainer
+    let fragment = max(1, trainer.rolloutFragmentLength)
+    let fragments = max(1, (trainer.trainBatchSize + env.envCount * fragment - 1) / (env.envCount * fragment))
+    stepsPerIteration = fragments * fragment
+    var learners: [PPOLearner] = []
+    var trained: [Bool] = []
+    for (k, spec) in specs.enumerated() {
+      let policy = config.policy(spec.policy)
+      let rows = spec.agents.count * env.envCount
+      let length = policy.model.kind == .kerasConvLSTM ? policy.model.maxSeqLen : 1
+      let minibatchSequences = max(1, trainer.sgdMinibatchSize / length)
+      learners.append(
+        PPOLearner(
+          policy: spec.policy, config: policy, spec: spec, threads: pool.threads,
+          samplingRows: (rows + pool.threads - 1) / pool.threads, minibatchSequences: minibatchSequences,
+          seed: NNRandom.derive(seed, stream: 100 + UInt64(k))))
+      let wants = spec.policy == "p" ? config.general.trainPlanner : true
+      trained.append(wants && policy.model.kind != .random)
+    }
+    self.learners = learners
+    self.trained = trained
+    rollouts = zip(specs, learners).map { spec, learner in
+      Rollout(
+        steps: fragments * fragment, rows: spec.agents.count * env.envCount, observationSize: spec.observationSize,
+        maskSize: spec.maskSize, actionWidth: spec.actionWidth, logitCount: learner.model.logitCount,
+        stateSize: learner.model.stateSize, sequenceLength: learner.model.sequenceLength)
+    }
+    rng = NNRandom(seed: NNRandom.derive(seed, stream: 7))
+    sampler = Sampler(env: env, pool: pool, learners: learners, seed: NNRandom.derive(seed, stream: 11))
+  }
+
+  /// Sets the counters from a checkpoint.
+  func restoreCounters(iteration: Int, envSteps: Int, episodes: Int) {
+    self.iteration = iteration
+    self.envSteps = envSteps
+    self.episodes = episodes
+  }
+
+  /// The learner of `policy`.
+  func learner(_ policy: String) -> PPOLearner? { learners.first { $0.policy == policy } }
+
+  // MARK: - One iteration
+
+  /// The outcome of one iteration.
+  public struct IterationResult: Sendable {
+    /// RLlib-style result record (also written to `result.json` by the CLI).
+    public var record: ResultRecord
+    /// Learner diagnostics per trained policy.
+    public var stats: [String: LearnerStats]
+    /// Episodes finished in this iteration.
+    public var episodes: [EpisodeRecord]
+    /// Seconds spent sampling.
+    public var sampleSeconds: Double
+    /// Seconds spent learning.
+    public var learnSeconds: Double
+  }
+
+  /// Samples one batch and updates the trained policies.
+  public func step() throws(TrainingError) -> IterationResult {
+    let t0 = Date()
+    do {
+      try sampler.collect(steps: stepsPerIteration, into: rollouts)
+    } catch {
+      throw TrainingError("sampling failed: \(error)")
+    }
+    let t1 = Date()
+    let sampled = stepsPerIteration * env.envCount
+    var stats: [String: LearnerStats] = [:]
+    for (k, learner) in learners.enumerated() where trained[k] {
+      stats[learner.policy] = learner.update(
+        rollouts[k], trainer: config.trainer, envSteps: envSteps, rng: &rng, pool: pool)
+    }
+    let t2 = Date()
+    envSteps += sampled
+    iteration += 1
+    let finished = env.takeEpisodeRecords()
+    absorb(finished)
+    let record = makeRecord(
+      stats: stats, finished: finished.count, sample: t1.timeIntervalSince(t0), learn: t2.timeIntervalSince(t1))
+    return IterationResult(
+      record: record, stats: stats, episodes: finished, sampleSeconds: t1.timeIntervalSince(t0),
+      learnSeconds: t2.timeIntervalSince(t1))
+  }
+
+  /// Adds finished episodes to the smoothing window.
+  private func absorb(_ records: [EpisodeRecord]) {
+    let returns = sampler.finishedReturns
+    let perEpisode = env.batchSpecs.map(\.agents.count)
+    for (i, record) in records.enumerated() {
+      let r = zip(returns, perEpisode).map { all, n in Array(all[(i * n)..<min(all.count, (i + 1) * n)]) }
+      let length = i < sampler.finishedLengths.count ? sampler.finishedLengths[i] : 0
+      recentEpisodes.append(EpisodeStats(returns: r, length: length, metrics: record.metrics))
+    }
+    for k in 0..<sampler.finishedReturns.count { sampler.finishedReturns[k].removeAll(keepingCapacity: true) }
+    sampler.finishedLengths.removeAll(keepingCapacity: true)
+    episodes += records.count
+    let window = config.trainer.metricsSmoothingEpisodes ?? env.envCount
+    if recentEpisodes.count > window { recentEpisodes.removeFirst(recentEpisodes.count - window) }
+  }
+}

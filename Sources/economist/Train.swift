@@ -1,0 +1,71 @@
+import ArgumentParser
+import EconomyEnv
+import Foundation
+import RL
+
+/// `economist train`: two-policy PPO on a run config, with a run directory.
+struct Train: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Train the agents' and the planner's policies with PPO.",
+    discussion: """
+      CONFIG is a Foundation run config (env, general, agent_policy, planner_policy, trainer). \
+      The run directory receives config.yaml, params.json, result.json, progress.csv, \
+      checkpoints/ and dense_logs/. Stops at general.episodes, general.max_env_steps, \
+      general.max_wall_seconds, general.stop_metric/stop_value, or --iterations.
+      """)
+
+  @Argument(help: "The run config (YAML).")
+  var config: String
+
+  @Option(help: "The run directory.")
+  var runDir: String
+
+  @Flag(help: "Continue from the run directory's latest checkpoint.")
+  var resume = false
+
+  @Option(help: "The run seed (default: trainer.seed, else 0).")
+  var seed: UInt64?
+
+  @Option(help: "Worker threads (default: trainer.threads, else the machine's cores).")
+  var threads: Int?
+
+  @Option(help: "Stop after this many iterations in this process.")
+  var iterations: Int?
+
+  func run() throws {
+    let run = try TrainingRun(configPath: config, directory: runDir, seed: seed, resume: resume, threads: threads)
+    for w in run.config.warnings { printError("warning: \(w)") }
+    let t = run.trainer
+    print(
+      "training \(t.policies.map { "'\($0)'\(t.trained[t.policies.firstIndex(of: $0) ?? 0] ? "" : " (fixed)")" }.joined(separator: ", ")) on \(run.config.training.trainer.envCount) envs, \(t.stepsPerIteration) steps per env per iteration"
+    )
+    let reason = try run.run(maxIterations: iterations) { result in
+      print(progressLine(run, result))
+    }
+    print("stopped: \(reason); \(t.iteration) iterations, \(t.envSteps) env steps, \(t.episodes) episodes")
+    print("run directory: \(runDir)")
+  }
+}
+
+/// One line per iteration: iteration, env steps, speed, reward per policy, social metrics.
+func progressLine(_ run: TrainingRun, _ result: Trainer.IterationResult) -> String {
+  let t = run.trainer
+  var parts = ["iter \(t.iteration)", "steps \(t.envSteps)"]
+  let sps =
+    Double(t.stepsPerIteration * run.config.training.trainer.envCount) / (result.sampleSeconds + result.learnSeconds)
+  parts.append(String(format: "%.0f steps/s", sps))
+  for p in t.policies {
+    if let r = t.policyRewardMean(p) { parts.append(String(format: "reward %@ %.2f", p, r)) }
+  }
+  if let v = t.episodeMetric("social/productivity") { parts.append(String(format: "productivity %.1f", v)) }
+  if let v = t.episodeMetric("social/equality") { parts.append(String(format: "equality %.3f", v)) }
+  if let limit = run.config.training.general.maxEnvSteps, sps > 0 {
+    parts.append(String(format: "ETA %.0f s", Double(max(0, limit - t.envSteps)) / sps))
+  }
+  return parts.joined(separator: " | ")
+}
+
+/// Writes a line to standard error.
+func printError(_ line: String) {
+  FileHandle.standardError.write(Data((line + "\n").utf8))
+}
