@@ -63,8 +63,6 @@ package final class PolicyModel {
 
   /// Recurrent state floats per sequence.
   package var stateSize: Int { (policyTower?.stateSize ?? 0) + (valueTower?.stateSize ?? 0) }
-  /// Whether there is anything to train.
-  package var isTrainable: Bool { policyTower != nil }
   /// Forward FLOPs per row.
   package var forwardFLOPs: Int { (policyTower?.forwardFLOPs ?? 0) + (valueTower?.forwardFLOPs ?? 0) }
 
