@@ -40,7 +40,7 @@ let package = Package(
     ),
     .target(name: "NN", dependencies: ["CBLAS"]),
     .target(name: "RL", dependencies: ["NN"]),
-    .target(name: "EconomyEnv", dependencies: ["Economy", "RL"]),
+    .target(name: "EconomyEnv", dependencies: ["Economy", "NN", "RL"]),
     .executableTarget(
       name: "economist",
       dependencies: ["Economy", "RL", "EconomyEnv", .product(name: "ArgumentParser", package: "swift-argument-parser")]

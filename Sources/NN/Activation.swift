@@ -16,7 +16,7 @@ public enum Activation: String, Sendable, Equatable, Codable, CaseIterable {
     case .relu:
       for i in 0..<count where y[i] < 0 { y[i] = 0 }
     case .tanh:
-      for i in 0..<count { y[i] = fastTanh(y[i]) }
+      tanhInPlace(y, count: count)
     case .linear:
       break
     }
@@ -34,16 +34,6 @@ public enum Activation: String, Sendable, Equatable, Codable, CaseIterable {
       break
     }
   }
-}
-
-/// The hyperbolic tangent (libm's).
-@inline(__always)
-package func fastTanh(_ x: Float) -> Float { tanhf(x) }
-
-/// The logistic function.
-@inline(__always)
-package func sigmoid(_ x: Float) -> Float {
-  1 / (1 + expf(-x))
 }
 
 #if canImport(Glibc)

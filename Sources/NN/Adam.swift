@@ -36,9 +36,35 @@ public final class Adam: @unchecked Sendable {
 
   /// The L2 norm of all of `grads`.
   public static func globalNorm(_ grads: FloatBuffer) -> Double {
+    // Blocks of 1024 summed in float (eight independent partial sums, which vectorize), blocks
+    // added in double.
     var sum = 0.0
     let g = grads.pointer
-    for i in 0..<grads.count { sum += Double(g[i]) * Double(g[i]) }
+    let count = grads.count
+    var start = 0
+    while start < count {
+      let end = min(count, start + 1024)
+      var lanes = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
+      var i = start
+      while i + 8 <= end {
+        lanes.0 += g[i] * g[i]
+        lanes.1 += g[i + 1] * g[i + 1]
+        lanes.2 += g[i + 2] * g[i + 2]
+        lanes.3 += g[i + 3] * g[i + 3]
+        lanes.4 += g[i + 4] * g[i + 4]
+        lanes.5 += g[i + 5] * g[i + 5]
+        lanes.6 += g[i + 6] * g[i + 6]
+        lanes.7 += g[i + 7] * g[i + 7]
+        i += 8
+      }
+      var block = Double(((lanes.0 + lanes.1) + (lanes.2 + lanes.3)) + ((lanes.4 + lanes.5) + (lanes.6 + lanes.7)))
+      while i < end {
+        block += Double(g[i]) * Double(g[i])
+        i += 1
+      }
+      sum += block
+      start = end
+    }
     return sum.squareRoot()
   }
 
@@ -64,9 +90,11 @@ public final class Adam: @unchecked Sendable {
     let vp = v.pointer
     for i in 0..<m.count {
       let gi = g[i] * scale
-      mp[i] = b1 * mp[i] + (1 - b1) * gi
-      vp[i] = b2 * vp[i] + (1 - b2) * gi * gi
-      p[i] -= stepSize * mp[i] / (vp[i].squareRoot() + eps)
+      let mi = b1 * mp[i] + (1 - b1) * gi
+      let vi = b2 * vp[i] + (1 - b2) * gi * gi
+      mp[i] = mi
+      vp[i] = vi
+      p[i] -= stepSize * mi / (vi.squareRoot() + eps)
     }
     return norm
   }

@@ -45,6 +45,8 @@ public struct LSTM: Sendable {
     package let gates: FloatBuffer
     /// Cell states `[rows × hidden]`.
     package let cells: FloatBuffer
+    /// tanh of the cell states `[rows × hidden]`, kept for the backward pass.
+    package let tanhCells: FloatBuffer
     /// The hidden state entering each step `[rows × hidden]`.
     package let previous: FloatBuffer
     /// Hidden outputs `[rows × hidden]`.
@@ -60,6 +62,7 @@ public struct LSTM: Sendable {
     public init(rows: Int, hidden: Int) {
       gates = FloatBuffer(count: rows * 4 * hidden)
       cells = FloatBuffer(count: rows * hidden)
+      tanhCells = FloatBuffer(count: rows * hidden)
       previous = FloatBuffer(count: rows * hidden)
       outputs = FloatBuffer(count: rows * hidden)
       dz = FloatBuffer(count: rows * 4 * hidden)
@@ -80,6 +83,7 @@ public struct LSTM: Sendable {
     let cells = work.cells.pointer
     let prev = work.previous.pointer
     let out = work.outputs.pointer
+    let tanhCells = work.tanhCells.pointer
     let b = params + bias
     for r in 0..<rows { (z + r * h4).update(from: b, count: h4) }
     BLAS.gemm(m: rows, n: h4, k: inputs, x, lda: ldx ?? inputs, params + kernel, ldb: h4, beta: 1, z, ldc: h4)
@@ -94,19 +98,15 @@ public struct LSTM: Sendable {
         let cPrev = t == 0 ? c0 + s * h : UnsafePointer(cells + (r - 1) * h)
         let cr = cells + r * h
         let hr = out + r * h
-        for j in 0..<h {
-          let i = sigmoid(zr[j])
-          let f = sigmoid(zr[h + j])
-          let g = fastTanh(zr[2 * h + j])
-          let o = sigmoid(zr[3 * h + j])
-          zr[j] = i
-          zr[h + j] = f
-          zr[2 * h + j] = g
-          zr[3 * h + j] = o
-          let c = f * cPrev[j] + i * g
-          cr[j] = c
-          hr[j] = o * fastTanh(c)
-        }
+        // Gates in place: i, f (sigmoid), g (tanh), o (sigmoid).
+        sigmoidInPlace(zr, count: 2 * h)
+        tanhInPlace(zr + 2 * h, count: h)
+        sigmoidInPlace(zr + 3 * h, count: h)
+        for j in 0..<h { cr[j] = zr[h + j] * cPrev[j] + zr[j] * zr[2 * h + j] }
+        let tc = tanhCells + r * h
+        tc.update(from: cr, count: h)
+        tanhInPlace(tc, count: h)
+        for j in 0..<h { hr[j] = zr[3 * h + j] * tc[j] }
         if t + 1 < steps { (prev + (r + 1) * h).update(from: hr, count: h) }
       }
     }
@@ -125,6 +125,7 @@ public struct LSTM: Sendable {
     let rows = sequences * steps
     let gates = UnsafePointer(work.gates.pointer)
     let cells = UnsafePointer(work.cells.pointer)
+    let tanhCells = UnsafePointer(work.tanhCells.pointer)
     let dz = work.dz.pointer
     let dhNext = work.dhNext.pointer
     let dcNext = work.dcNext.pointer
@@ -134,7 +135,7 @@ public struct LSTM: Sendable {
       for s in 0..<sequences {
         let r = s * steps + t
         let gr = gates + r * h4
-        let cr = cells + r * h
+        let tcr = tanhCells + r * h
         let cPrev = t == 0 ? c0 + s * h : cells + (r - 1) * h
         let dyr = dy + r * h
         let dzr = dz + r * h4
@@ -145,7 +146,7 @@ public struct LSTM: Sendable {
           let f = gr[h + j]
           let g = gr[2 * h + j]
           let o = gr[3 * h + j]
-          let tc = fastTanh(cr[j])
+          let tc = tcr[j]
           let dh = dyr[j] + dhn[j]
           let dc = dh * o * (1 - tc * tc) + dcn[j]
           dzr[j] = dc * g * i * (1 - i)

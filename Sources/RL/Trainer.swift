@@ -103,6 +103,23 @@ public final class Trainer {
     self.episodes = episodes
   }
 
+  /// Floating-point operations of the networks per env step, all policies together.
+  ///
+  /// Sampling runs every policy row forward once (logits and value); learning runs each trained
+  /// row forward and backward once per SGD epoch. Random policies cost nothing. Counts the
+  /// matrix products (2 per multiply-add), not activations, normalization or the loss.
+  public var flopsPerEnvStep: (sampling: Int, learning: Int) {
+    var sampling = 0
+    var learning = 0
+    for (k, learner) in learners.enumerated() {
+      let rows = learner.spec.agents.count
+      let model = learner.model
+      sampling += rows * model.forwardFLOPs
+      if trained[k] { learning += rows * config.trainer.numSGDIter * (model.forwardFLOPs + model.backwardFLOPs) }
+    }
+    return (sampling, learning)
+  }
+
   /// The learner of `policy`.
   func learner(_ policy: String) -> PPOLearner? { learners.first { $0.policy == policy } }
 

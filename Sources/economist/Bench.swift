@@ -5,7 +5,7 @@ import Foundation
 
 struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Measure speed and memory.", subcommands: [EnvBench.self])
+    abstract: "Measure speed and memory.", subcommands: [EnvBench.self, TrainBench.self])
 }
 
 struct EnvBench: ParsableCommand {
@@ -63,3 +63,78 @@ struct EnvBench: ParsableCommand {
     }
   }
 }
+
+struct TrainBench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Env steps per second of whole PPO iterations (sampling plus learning), FLOPs, peak RSS.",
+    discussion: """
+      Setups (on the env section of --config, dense logs off): \
+      rllib = fcnet [256, 256] for agents and planner, both trained, train batch 4000, minibatch 500, \
+      4 epochs; paper = Foundation's phase 1, keras_conv_lstm (fc 128, LSTM 128) for the agents, \
+      random planner, train batch 6000, minibatch 1500, 1 epoch. Both use two envs per thread. \
+      One untimed warm-up iteration, then whole iterations for --seconds. The FLOP-bound ceiling is \
+      the sgemm peak (1024² matrices, measured first in the same run) divided by the networks' \
+      FLOPs per env step. Without --setup, each setup runs in its own process so that peak RSS is \
+      its own.
+      """)
+
+  @Option(help: "Setup: rllib or paper (default: both).")
+  var setup: TrainingBenchmark.Setup?
+
+  @Option(help: "Config whose env section to train on (default: the bundled RLlib tutorial config).")
+  var config = "scenarios/gather_trade_build.yaml"
+
+  @Option(help: "Seconds of timed iterations per setup (at least two iterations run).")
+  var seconds = 10.0
+
+  @Option(help: "Threads (default: the machine's cores).")
+  var threads = ProcessInfo.processInfo.activeProcessorCount
+
+  @Option(help: "Environments (default: two per thread).")
+  var envs: Int?
+
+  @Flag(help: "Print one JSON object per setup.")
+  var json = false
+
+  func validate() throws {
+    guard threads >= 1 else { throw ValidationError("--threads must be at least 1, found \(threads)") }
+    guard seconds > 0 else { throw ValidationError("--seconds must be positive, found \(seconds)") }
+    if let envs, envs < 1 { throw ValidationError("--envs must be at least 1, found \(envs)") }
+  }
+
+  func run() throws {
+    guard let setup else {
+      for setup in TrainingBenchmark.Setup.allCases { try runChild(setup) }
+      return
+    }
+    let env = try loadEnvironment(config)
+    let result: TrainingBenchmark.Result
+    do {
+      result = try TrainingBenchmark.run(environment: env, setup: setup, threads: threads, envs: envs, seconds: seconds)
+    } catch {
+      throw ExitMessage(text: "bench train: \(error)")
+    }
+    print(json ? result.json : result.text)
+  }
+
+  /// Runs one setup in a child process of this executable, passing output through.
+  func runChild(_ setup: TrainingBenchmark.Setup) throws {
+    var arguments = [
+      "bench", "train", "--setup", setup.rawValue, "--config", config, "--seconds", "\(seconds)", "--threads",
+      "\(threads)",
+    ]
+    if let envs { arguments += ["--envs", "\(envs)"] }
+    if json { arguments.append("--json") }
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+    child.arguments = arguments
+    try child.run()
+    child.waitUntilExit()
+    guard child.terminationStatus == 0 else {
+      throw ExitMessage(text: "bench train: setup \(setup.rawValue) failed (exit \(child.terminationStatus))")
+    }
+  }
+}
+
+extension TrainingBenchmark.Setup: ExpressibleByArgument {}

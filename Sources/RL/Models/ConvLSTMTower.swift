@@ -52,6 +52,13 @@ package final class ConvLSTMTower: Tower {
     convs.reduce(0) { $0 + $1.forwardFLOPs } + fcs.reduce(0) { $0 + $1.forwardFLOPs } + lstm.forwardFLOPs
       + head.forwardFLOPs
   }
+  /// Kernel and input gradients everywhere, except the input gradient of the first layer that
+  /// has nothing trainable below it.
+  package var backwardFLOPs: Int {
+    let first = convs.first?.forwardFLOPs ?? fcs.first?.forwardFLOPs ?? 0
+    let firstNeedsDx = convs.isEmpty ? false : embedding != nil
+    return 2 * forwardFLOPs - (firstNeedsDx ? 0 : first)
+  }
 
   /// Adds the tower's tensors under `name/` to `layout`.
   package init(

@@ -65,6 +65,8 @@ package final class PolicyModel {
   package var stateSize: Int { (policyTower?.stateSize ?? 0) + (valueTower?.stateSize ?? 0) }
   /// Forward FLOPs per row.
   package var forwardFLOPs: Int { (policyTower?.forwardFLOPs ?? 0) + (valueTower?.forwardFLOPs ?? 0) }
+  /// Backward FLOPs per row.
+  package var backwardFLOPs: Int { (policyTower?.backwardFLOPs ?? 0) + (valueTower?.backwardFLOPs ?? 0) }
 
   /// The logits of the last forward pass.
   package var logits: UnsafePointer<Float> { UnsafePointer(policyTower?.output.pointer ?? zeros.pointer) }

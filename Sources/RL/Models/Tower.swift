@@ -19,6 +19,8 @@ package protocol Tower: AnyObject {
   var stateSize: Int { get }
   /// Forward FLOPs per row.
   var forwardFLOPs: Int { get }
+  /// Backward FLOPs per row (the matrix products of ``backward(_:grads:observations:dOutput:sequences:steps:)``).
+  var backwardFLOPs: Int { get }
   /// The last forward pass's outputs.
   var output: FloatBuffer { get }
   /// Runs rows forward.
@@ -46,6 +48,8 @@ package final class MLPTower: Tower {
   package var outputs: Int { head.outputs }
   package var stateSize: Int { 0 }
   package var forwardFLOPs: Int { hidden.reduce(head.forwardFLOPs) { $0 + $1.forwardFLOPs } }
+  /// Kernel gradients of every layer, input gradients of all but the first.
+  package var backwardFLOPs: Int { 2 * forwardFLOPs - (hidden.first ?? head).forwardFLOPs }
   package func finalStates(into: UnsafeMutablePointer<Float>, stride: Int, sequences: Int, steps: Int) {}
 
   /// Adds `name/dense_i` and `name/out` to `layout` (RLlib's normc initializers).
