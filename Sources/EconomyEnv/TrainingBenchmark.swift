@@ -11,7 +11,7 @@ public enum TrainingBenchmark {
   /// A model and batch setup to time.
   public enum Setup: String, Sendable, CaseIterable {
     /// RLlib-comparable: `fcnet` [256, 256] for both policies (both trained), train batch 4000,
-    /// minibatch 500, 4 epochs.
+    /// minibatch 500, 4 epochs, four envs per thread.
     case rllib
     /// Foundation's phase 1: `keras_conv_lstm` (fc 128, LSTM 128, 2 conv, 2 fc) for the agents,
     /// a random planner, train batch 6000, minibatch 1500, 1 epoch, 2 envs per core.
@@ -134,13 +134,14 @@ public enum TrainingBenchmark {
   /// Times `setup` on `environment`: one warm-up iteration, then whole iterations until
   /// `seconds` have passed (at least `minIterations`).
   ///
-  /// `envs` defaults to two per thread.
+  /// `envs` defaults to four per thread for `rllib` (bigger inference batches; RLlib's own
+  /// number is for one env) and two per thread for `paper` (Foundation's phase 1 ratio).
   ///
   /// - Throws: ``EnvError`` or ``TrainingError`` when the env or the trainer cannot be built.
   public static func run(
     environment: Environment, setup: Setup, threads: Int, envs: Int? = nil, seconds: Double, minIterations: Int = 2
   ) throws -> Result {
-    let envs = envs ?? 2 * threads
+    let envs = envs ?? (setup == .rllib ? 4 : 2) * threads
     let peak = BLAS.measurePeakGFLOPs(size: 1024, threads: threads, seconds: 1)
     let pool = WorkerPool(threads: threads)
     let vector = try EconomyVectorEnv(

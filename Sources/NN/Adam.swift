@@ -34,16 +34,21 @@ public final class Adam: @unchecked Sendable {
     self.steps = steps
   }
 
-  /// The L2 norm of all of `grads`.
-  public static func globalNorm(_ grads: FloatBuffer) -> Double {
-    // Blocks of 1024 summed in float (eight independent partial sums, which vectorize), blocks
-    // added in double.
-    var sum = 0.0
-    let g = grads.pointer
-    let count = grads.count
-    var start = 0
-    while start < count {
-      let end = min(count, start + 1024)
+  /// Floats per block of ``blockSquares(_:count:blocks:into:)``.
+  public static let normBlock = 1024
+
+  /// Writes the sum of squares of each 1024-float block of `grads[0..<count]` in `blocks` to
+  /// `into[block]`.
+  ///
+  /// Each block is summed in float (eight independent partial sums, which vectorize); summing the
+  /// blocks in order in double gives the same norm however the blocks were split among threads.
+  package static func blockSquares(
+    _ grads: UnsafePointer<Float>, count: Int, blocks: Range<Int>, into: UnsafeMutablePointer<Double>
+  ) {
+    let g = grads
+    for block in blocks {
+      let start = block * normBlock
+      let end = min(count, start + normBlock)
       var lanes = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0))
       var i = start
       while i + 8 <= end {
@@ -57,15 +62,63 @@ public final class Adam: @unchecked Sendable {
         lanes.7 += g[i + 7] * g[i + 7]
         i += 8
       }
-      var block = Double(((lanes.0 + lanes.1) + (lanes.2 + lanes.3)) + ((lanes.4 + lanes.5) + (lanes.6 + lanes.7)))
+      var sum = Double(((lanes.0 + lanes.1) + (lanes.2 + lanes.3)) + ((lanes.4 + lanes.5) + (lanes.6 + lanes.7)))
       while i < end {
-        block += Double(g[i]) * Double(g[i])
+        sum += Double(g[i]) * Double(g[i])
         i += 1
       }
-      sum += block
-      start = end
+      into[block] = sum
     }
-    return sum.squareRoot()
+  }
+
+  /// The L2 norm of all of `grads`.
+  public static func globalNorm(_ grads: FloatBuffer) -> Double {
+    let blocks = (grads.count + normBlock - 1) / normBlock
+    var squares = [Double](repeating: 0, count: blocks)
+    squares.withUnsafeMutableBufferPointer {
+      blockSquares(grads.pointer, count: grads.count, blocks: 0..<blocks, into: $0.baseAddress!)
+    }
+    return squares.reduce(0, +).squareRoot()
+  }
+
+  /// The numbers one step applies to every parameter.
+  public struct StepCoefficients: Sendable {
+    /// Gradient scale from clipping (1 when not clipped).
+    public var scale: Float
+    /// Learning rate with bias correction.
+    public var stepSize: Float
+    /// ε with bias correction.
+    public var epsilon: Float
+  }
+
+  /// Counts a step and returns its coefficients, given the gradient's global `norm`.
+  public func beginStep(norm: Double, lr: Double, clipNorm: Double?) -> StepCoefficients {
+    var scale: Float = 1
+    if let clipNorm, norm > clipNorm { scale = Float(clipNorm / norm) }
+    steps += 1
+    let correction1 = 1 - pow(Double(beta1), Double(steps))
+    let correction2 = 1 - pow(Double(beta2), Double(steps))
+    return StepCoefficients(
+      scale: scale, stepSize: Float(lr * correction2.squareRoot() / correction1),
+      epsilon: epsilon * Float(correction2.squareRoot()))
+  }
+
+  /// Updates the moments and parameters in `range` (ranges of one step may run in parallel).
+  package func update(
+    params: UnsafeMutablePointer<Float>, grads: UnsafePointer<Float>, range: Range<Int>, _ c: StepCoefficients
+  ) {
+    let b1 = beta1
+    let b2 = beta2
+    let mp = m.pointer
+    let vp = v.pointer
+    for i in range {
+      let gi = grads[i] * c.scale
+      let mi = b1 * mp[i] + (1 - b1) * gi
+      let vi = b2 * vp[i] + (1 - b2) * gi * gi
+      mp[i] = mi
+      vp[i] = vi
+      params[i] -= c.stepSize * mi / (vi.squareRoot() + c.epsilon)
+    }
   }
 
   /// Takes one step: clips `grads` to `clipNorm` (if given) and updates `params`.
@@ -75,27 +128,8 @@ public final class Adam: @unchecked Sendable {
   public func step(params: FloatBuffer, grads: FloatBuffer, lr: Double, clipNorm: Double?) -> Double {
     precondition(params.count == m.count && grads.count == m.count, "Adam slab sizes differ")
     let norm = Self.globalNorm(grads)
-    var scale: Float = 1
-    if let clipNorm, norm > clipNorm { scale = Float(clipNorm / norm) }
-    steps += 1
-    let b1 = beta1
-    let b2 = beta2
-    let correction1 = 1 - pow(Double(b1), Double(steps))
-    let correction2 = 1 - pow(Double(b2), Double(steps))
-    let stepSize = Float(lr * correction2.squareRoot() / correction1)
-    let eps = epsilon * Float(correction2.squareRoot())
-    let p = params.pointer
-    let g = grads.pointer
-    let mp = m.pointer
-    let vp = v.pointer
-    for i in 0..<m.count {
-      let gi = g[i] * scale
-      let mi = b1 * mp[i] + (1 - b1) * gi
-      let vi = b2 * vp[i] + (1 - b2) * gi * gi
-      mp[i] = mi
-      vp[i] = vi
-      p[i] -= stepSize * mi / (vi.squareRoot() + eps)
-    }
+    let c = beginStep(norm: norm, lr: lr, clipNorm: clipNorm)
+    update(params: params.pointer, grads: grads.pointer, range: 0..<m.count, c)
     return norm
   }
 }

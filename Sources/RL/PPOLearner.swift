@@ -47,6 +47,8 @@ package final class PPOLearner {
   let parameters: FloatBuffer
   let gradients: [FloatBuffer]
   let adam: Adam
+  /// Sum of squares per block of the summed gradient.
+  let normSquares: Slab<Double>
   var klCoeff: Double
   let shardCapacity: Int
   let shards: [ShardBuffers]
@@ -111,6 +113,7 @@ package final class PPOLearner {
     layout.initialize(parameters, rng: &rng)
     gradients = (0..<threads).map { _ in FloatBuffer(count: layout.count) }
     adam = Adam(count: layout.count)
+    normSquares = Slab(count: (layout.count + Adam.normBlock - 1) / Adam.normBlock, zero: 0.0)
     klCoeff = config.klCoeff
     let logits = nvec.reduce(0, +)
     shards = (0..<threads).map { _ in
@@ -193,12 +196,33 @@ package final class PPOLearner {
     }
     var sums = LossSums()
     for s in shards { sums.add(s.sums) }
-    let g0 = gradients[0].pointer
-    for k in 1..<gradients.count {
-      let g = gradients[k].pointer
-      for i in 0..<gradients[0].count { g0[i] += g[i] }
+    // Shards summed into the first and the norm's block squares, then the update, both split
+    // over the threads by whole norm blocks (so the result does not depend on the split).
+    let total = parameters.count
+    let blocks = normSquares.count
+    let gradientSlabs = gradients
+    let squares = normSquares.pointer
+    pool.run { part in
+      let blockRange = WorkerPool.chunk(part, of: pool.threads, count: blocks)
+      let range = min(total, blockRange.lowerBound * Adam.normBlock)..<min(total, blockRange.upperBound * Adam.normBlock)
+      let g0 = gradientSlabs[0].pointer
+      for k in 1..<gradientSlabs.count {
+        let g = gradientSlabs[k].pointer
+        for i in range { g0[i] += g[i] }
+      }
+      Adam.blockSquares(g0, count: total, blocks: blockRange, into: squares)
     }
-    let norm = adam.step(params: parameters, grads: gradients[0], lr: stats.lr, clipNorm: config.gradClip)
+    var squareSum = 0.0
+    for b in 0..<blocks { squareSum += squares[b] }
+    let norm = squareSum.squareRoot()
+    let step = adam.beginStep(norm: norm, lr: stats.lr, clipNorm: config.gradClip)
+    let params = parameters.pointer
+    pool.run { part in
+      let range = WorkerPool.chunk(part, of: pool.threads, count: blocks)
+      adam.update(
+        params: params, grads: gradientSlabs[0].pointer,
+        range: min(total, range.lowerBound * Adam.normBlock)..<min(total, range.upperBound * Adam.normBlock), step)
+    }
     return (sums, norm)
   }
 

@@ -71,8 +71,8 @@ struct TrainBench: ParsableCommand {
     discussion: """
       Setups (on the env section of --config, dense logs off): \
       rllib = fcnet [256, 256] for agents and planner, both trained, train batch 4000, minibatch 500, \
-      4 epochs; paper = Foundation's phase 1, keras_conv_lstm (fc 128, LSTM 128) for the agents, \
-      random planner, train batch 6000, minibatch 1500, 1 epoch. Both use two envs per thread. \
+      4 epochs, four envs per thread; paper = Foundation's phase 1, keras_conv_lstm (fc 128, LSTM 128) for the agents, \
+      random planner, train batch 6000, minibatch 1500, 1 epoch, two envs per thread. \
       One untimed warm-up iteration, then whole iterations for --seconds. The FLOP-bound ceiling is \
       the sgemm peak (1024² matrices, measured first in the same run) divided by the networks' \
       FLOPs per env step. Without --setup, each setup runs in its own process so that peak RSS is \
@@ -91,7 +91,7 @@ struct TrainBench: ParsableCommand {
   @Option(help: "Threads (default: the machine's cores).")
   var threads = ProcessInfo.processInfo.activeProcessorCount
 
-  @Option(help: "Environments (default: two per thread).")
+  @Option(help: "Environments (default: four per thread for rllib, two for paper).")
   var envs: Int?
 
   @Flag(help: "Print one JSON object per setup.")
