@@ -53,6 +53,6 @@ let package = Package(
     ),
     .testTarget(name: "NNTests", dependencies: ["NN"]),
     .testTarget(name: "RLTests", dependencies: ["RL", "NN"]),
-    .testTarget(name: "EconomyEnvTests", dependencies: ["EconomyEnv", "Economy", "RL"]),
+    .testTarget(name: "EconomyEnvTests", dependencies: ["EconomyEnv", "Economy", "NN", "RL"]),
   ]
 )

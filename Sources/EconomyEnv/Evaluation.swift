@@ -100,7 +100,8 @@ public struct Evaluation {
       episodes.map { $0.returns.flatMap { $0 }.reduce(0, +) }
     ]
     for k in policies.indices {
-      values.append(episodes.map { e in e.returns[k].isEmpty ? 0 : e.returns[k].reduce(0, +) / Double(e.returns[k].count) })
+      values.append(
+        episodes.map { e in e.returns[k].isEmpty ? 0 : e.returns[k].reduce(0, +) / Double(e.returns[k].count) })
     }
     values.append(episodes.map { Double($0.length) })
     for (key, _) in episodes.first?.record.metrics ?? [] {
@@ -135,7 +136,8 @@ public struct Evaluation {
     func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, width - s.count)) }
     var lines = ["\(pad("metric"))  \("mean".leftPadded(14))     std"]
     for r in rows {
-      lines.append("\(pad(r.name))  \(String(format: "%.4f", r.mean).leftPadded(14)) ± \(String(format: "%.4f", r.std))")
+      lines.append(
+        "\(pad(r.name))  \(String(format: "%.4f", r.mean).leftPadded(14)) ± \(String(format: "%.4f", r.std))")
     }
     return lines.joined(separator: "\n")
   }

@@ -74,11 +74,12 @@ public final class Adam: @unchecked Sendable {
   /// The L2 norm of all of `grads`.
   public static func globalNorm(_ grads: FloatBuffer) -> Double {
     let blocks = (grads.count + normBlock - 1) / normBlock
-    var squares = [Double](repeating: 0, count: blocks)
-    squares.withUnsafeMutableBufferPointer {
-      blockSquares(grads.pointer, count: grads.count, blocks: 0..<blocks, into: $0.baseAddress!)
-    }
-    return squares.reduce(0, +).squareRoot()
+    let squares = UnsafeMutablePointer<Double>.allocate(capacity: max(blocks, 1))
+    defer { squares.deallocate() }
+    blockSquares(grads.pointer, count: grads.count, blocks: 0..<blocks, into: squares)
+    var sum = 0.0
+    for b in 0..<blocks { sum += squares[b] }
+    return sum.squareRoot()
   }
 
   /// The numbers one step applies to every parameter.

@@ -204,7 +204,8 @@ package final class PPOLearner {
     let squares = normSquares.pointer
     pool.run { part in
       let blockRange = WorkerPool.chunk(part, of: pool.threads, count: blocks)
-      let range = min(total, blockRange.lowerBound * Adam.normBlock)..<min(total, blockRange.upperBound * Adam.normBlock)
+      let range =
+        min(total, blockRange.lowerBound * Adam.normBlock)..<min(total, blockRange.upperBound * Adam.normBlock)
       let g0 = gradientSlabs[0].pointer
       for k in 1..<gradientSlabs.count {
         let g = gradientSlabs[k].pointer

@@ -27,15 +27,18 @@ struct EnvBench: ParsableCommand {
   @Option(help: "Environments stepped together through the adapter.")
   var envs = 32
 
-  @Option(help: "Threads for the vectorized step (default: the machine's cores).")
-  var threads = ProcessInfo.processInfo.activeProcessorCount
+  @Option(name: .customLong("threads"), help: "Threads for the vectorized step (default: the machine's cores).")
+  var threadsOption: Int?
+
+  /// `--threads`, else the machine's cores.
+  var threads: Int { threadsOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
   @Flag(help: "Print one JSON object.")
   var json = false
 
   func validate() throws {
     guard envs >= 1 else { throw ValidationError("--envs must be at least 1, found \(envs)") }
-    guard threads >= 1 else { throw ValidationError("--threads must be at least 1, found \(threads)") }
+    if let t = threadsOption, t < 1 { throw ValidationError("--threads must be at least 1, found \(t)") }
     guard seconds > 0 else { throw ValidationError("--seconds must be positive, found \(seconds)") }
   }
 
@@ -88,8 +91,11 @@ struct TrainBench: ParsableCommand {
   @Option(help: "Seconds of timed iterations per setup (at least two iterations run).")
   var seconds = 10.0
 
-  @Option(help: "Threads (default: the machine's cores).")
-  var threads = ProcessInfo.processInfo.activeProcessorCount
+  @Option(name: .customLong("threads"), help: "Threads (default: the machine's cores).")
+  var threadsOption: Int?
+
+  /// `--threads`, else the machine's cores.
+  var threads: Int { threadsOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
   @Option(help: "Environments (default: four per thread for rllib, two for paper).")
   var envs: Int?
@@ -98,7 +104,7 @@ struct TrainBench: ParsableCommand {
   var json = false
 
   func validate() throws {
-    guard threads >= 1 else { throw ValidationError("--threads must be at least 1, found \(threads)") }
+    if let t = threadsOption, t < 1 { throw ValidationError("--threads must be at least 1, found \(t)") }
     guard seconds > 0 else { throw ValidationError("--seconds must be positive, found \(seconds)") }
     if let envs, envs < 1 { throw ValidationError("--envs must be at least 1, found \(envs)") }
   }

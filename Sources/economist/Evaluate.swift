@@ -52,7 +52,8 @@ struct Evaluate: ParsableCommand {
     }
     let directory = out ?? "\(target)/evaluation"
     try evaluation.write(to: directory)
-    var header = "evaluated \(evaluation.episodes.count) episodes (\(greedy ? "greedy" : "sampled") actions) of \(evaluation.checkpoint)"
+    var header =
+      "evaluated \(evaluation.episodes.count) episodes (\(greedy ? "greedy" : "sampled") actions) of \(evaluation.checkpoint)"
     if let i = evaluation.iteration, let s = evaluation.envSteps { header += " (iteration \(i), \(s) env steps)" }
     print(header)
     print(evaluation.table(perAgent: perAgent))

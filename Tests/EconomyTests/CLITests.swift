@@ -164,4 +164,94 @@ struct CLITests {
     #expect(result.stderr.contains("\(file)/episode_000.json: cannot write: "), "\(result.stderr)")
     #expect(!result.stderr.contains("Fatal error"))
   }
+
+  /// A small run config: the tutorial env with 50-step episodes, small networks.
+  static func runConfigYAML(extraTrainer: String = "") -> String {
+    let env = smallEnvYAML(episodeLength: 50).split(separator: "\n", omittingEmptySubsequences: false)
+      .map { "  " + $0 }.joined(separator: "\n")
+    return """
+      env:
+      \(env)
+      general:
+        train_planner: true
+      agent_policy:
+        lr: 0.001
+        model: {fcnet_hiddens: [16, 16]}
+      planner_policy:
+        model: {fcnet_hiddens: [8]}
+      trainer:
+        num_workers: 1
+        num_envs_per_worker: 2
+        rollout_fragment_length: 40
+        train_batch_size: 80
+        sgd_minibatch_size: 40
+        num_sgd_iter: 2
+        seed: 3
+      \(extraTrainer)
+      """
+  }
+
+  @Test func trainResumeAndEvaluateARun() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    let config = try writeFile(Self.runConfigYAML(), named: "run.yaml", in: directory)
+    let run = joinPath(directory, "run")
+    let first = try runEconomist(["train", config, "--run-dir", run, "--iterations", "2"])
+    #expect(first.status == 0, "\(first.stderr)")
+    let lines = first.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.first == "training 'a', 'p' on 2 envs, 40 steps per env per iteration", "\(first.stdout)")
+    #expect(lines.dropFirst().first?.hasPrefix("iter 1 | steps 80 | ") == true, "\(first.stdout)")
+    #expect(lines.contains { $0.hasPrefix("iter 2 | steps 160 | ") && $0.contains("reward a ") })
+    #expect(lines.contains("stopped: ran 2 iterations; 2 iterations, 160 env steps, 2 episodes"), "\(first.stdout)")
+    for file in ["config.yaml", "params.json", "result.json", "progress.csv", "checkpoints/latest/state.json"] {
+      #expect(FileManager.default.fileExists(atPath: joinPath(run, file)), "\(file)")
+    }
+    func resultLines() -> [String] {
+      let text = (try? String(contentsOfFile: joinPath(run, "result.json"), encoding: .utf8)) ?? ""
+      return text.split(separator: "\n").map(String.init)
+    }
+    #expect(resultLines().count == 2)
+    let resumed = try runEconomist(["train", config, "--run-dir", run, "--resume", "--iterations", "1"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    #expect(resumed.stdout.contains("iter 3 | steps 240 | "), "\(resumed.stdout)")
+    #expect(resultLines().count == 3)
+    #expect(resultLines().last?.contains("\"training_iteration\": 3") == true, "\(resultLines().last ?? "")")
+    let evaluation = try runEconomist(["evaluate", run, "--episodes", "2", "--greedy"])
+    #expect(evaluation.status == 0, "\(evaluation.stderr)")
+    let table = evaluation.stdout.split(separator: "\n").map(String.init)
+    #expect(
+      table.first == "evaluated 2 episodes (greedy actions) of \(run)/checkpoints/latest (iteration 3, 240 env steps)",
+      "\(evaluation.stdout)")
+    #expect(
+      table.contains { $0.hasPrefix("policy_reward/a ") } && table.contains { $0.hasPrefix("social/productivity ") })
+    #expect(!table.contains { $0.hasPrefix("endow/0/Coin") })
+    for file in [
+      "evaluation/evaluation.json", "evaluation/dense_logs/episode_000.json", "evaluation/dense_logs/episode_001.json",
+    ] {
+      #expect(FileManager.default.fileExists(atPath: joinPath(run, file)), "\(file)")
+    }
+  }
+
+  @Test func trainReportsBadInputClearly() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    let config = try writeFile(
+      Self.runConfigYAML(extraTrainer: "  sgd_minibatch_sise: 10"), named: "bad.yaml", in: directory)
+    let bad = try runEconomist(["train", config, "--run-dir", joinPath(directory, "run")])
+    #expect(bad.status != 0)
+    #expect(
+      bad.stderr.contains("sgd_minibatch_sise") && bad.stderr.contains("did you mean 'sgd_minibatch_size'"),
+      "\(bad.stderr)")
+    let good = try writeFile(Self.runConfigYAML(), named: "run.yaml", in: directory)
+    let noCheckpoint = try runEconomist(["train", good, "--run-dir", joinPath(directory, "fresh"), "--resume"])
+    #expect(noCheckpoint.status != 0)
+    #expect(
+      noCheckpoint.stderr.contains("--resume: no checkpoint at \(directory)/fresh/checkpoints/latest/state.json"),
+      "\(noCheckpoint.stderr)")
+    let nothing = try runEconomist(["evaluate", joinPath(directory, "missing")])
+    #expect(nothing.status != 0)
+    #expect(
+      nothing.stderr.contains("neither a run directory (no checkpoints/latest/state.json) nor a checkpoint"),
+      "\(nothing.stderr)")
+  }
 }

@@ -65,6 +65,7 @@ struct SnapshotTests {
 
   @Test(arguments: [
     ["--help"], ["simulate", "--help"], ["inspect", "--help"], ["replay", "--help"], ["bench", "env", "--help"],
+    ["train", "--help"], ["evaluate", "--help"], ["bench", "train", "--help"],
   ])
   func helpText(_ arguments: [String]) throws {
     let out = try runEconomist(arguments)
