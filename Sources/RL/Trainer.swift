@@ -73,6 +73,11 @@ public final class Trainer {
     var trained: [Bool] = []
     for (k, spec) in specs.enumerated() {
       let policy = config.policy(spec.policy)
+      if policy.model.kind == .kerasConvLSTM,
+        let problem = ConvLSTMTower.problem(parts: ObservationParts(fields: spec.fields), config: policy.model)
+      {
+        throw TrainingError("policy '\(spec.policy)': \(problem)")
+      }
       let rows = spec.agents.count * env.envCount
       let length = policy.model.kind == .kerasConvLSTM ? policy.model.maxSeqLen : 1
       let minibatchSequences = max(1, trainer.sgdMinibatchSize / length)

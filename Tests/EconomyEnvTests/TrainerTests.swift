@@ -81,6 +81,19 @@ struct TrainerTests {
     #expect(t.trained == [true, false])
   }
 
+  @Test func convLayersThatOutgrowTheMapAreAnError() throws {
+    var config = Self.training()
+    config.agentPolicy.model.kind = .kerasConvLSTM
+    config.agentPolicy.model.numConv = 3
+    var message = ""
+    do { _ = try Self.trainer(config) } catch { message = "\(error)" }
+    #expect(
+      message == "policy 'a': keras_conv_lstm: conv layer 3 of num_conv 3 needs a map of at least 3×3, "
+        + "but the 11×11 observation map is 2×2 there")
+    config.agentPolicy.model.numConv = 2
+    #expect(throws: Never.self) { _ = try Self.trainer(config) }
+  }
+
   @Test func checkpointRoundTripRestoresWeightsOptimizerAndCounters() throws {
     let directory = try makeTemporaryDirectory("economist-checkpoint")
     defer { try? FileManager.default.removeItem(atPath: directory) }

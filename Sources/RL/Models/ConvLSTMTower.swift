@@ -60,6 +60,23 @@ package final class ConvLSTMTower: Tower {
     return 2 * forwardFLOPs - (firstNeedsDx ? 0 : first)
   }
 
+  /// Why `config` cannot run on maps of `parts`' size, or nil when it can.
+  ///
+  /// Each 3×3 stride-2 valid convolution needs an input of at least 3×3 (Keras raises for a
+  /// smaller one too), so `num_conv` is bounded by the map size: 11×11 allows 2.
+  package static func problem(parts: ObservationParts, config: ModelConfig) -> String? {
+    guard parts.hasMaps else { return nil }
+    var (h, w) = (parts.height, parts.width)
+    for i in 0..<config.numConv {
+      guard h >= 3 && w >= 3 else {
+        return "keras_conv_lstm: conv layer \(i + 1) of num_conv \(config.numConv) needs a map of at least 3×3, "
+          + "but the \(parts.height)×\(parts.width) observation map is \(h)×\(w) there"
+      }
+      (h, w) = ((h - 3) / 2 + 1, (w - 3) / 2 + 1)
+    }
+    return nil
+  }
+
   /// Adds the tower's tensors under `name/` to `layout`.
   package init(
     _ name: String, parts: ObservationParts, config: ModelConfig, outputs: Int, capacity: Int,
@@ -76,6 +93,7 @@ package final class ConvLSTMTower: Tower {
     var convs: [Conv2D] = []
     if parts.hasMaps {
       var (h, w, c) = (parts.height, parts.width, inChannels)
+      // ``problem(parts:config:)`` rejects configs whose maps shrink below 3×3 before the last layer.
       for i in 0..<config.numConv where h >= 3 && w >= 3 {
         let filters = i == 0 ? 16 : 32
         let conv = Conv2D(
