@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds, and runs the end-to-end demo on the bundled gather-trade-build scenario:
 # simulate episodes with random valid actions through the multi-agent adapter, write their dense
-# logs (JSON and Foundation's .lz4), show the learners' spaces, and measure the environment's speed. (Training and charts join the demo with their issues.)
+# logs (JSON and Foundation's .lz4), show the learners' spaces, measure the environment's speed,
+# train the agents briefly with PPO and evaluate them. (Charts join the demo with their issue.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -21,4 +22,11 @@ echo
 echo "== Environment speed (vectorized through the adapter, and one bare environment)"
 $economist bench env --seconds 1
 echo
-echo "Done. Dense logs are in $out/."
+echo "== Training the agents briefly (5 PPO iterations, 20,000 env steps) on scenarios/gather_trade_build_ppo.yaml"
+rm -rf "$out/run"
+$economist train scenarios/gather_trade_build_ppo.yaml --run-dir "$out/run" --iterations 5
+echo
+echo "== Evaluating the trained agents (2 episodes)"
+$economist evaluate "$out/run" --episodes 2
+echo
+echo "Done. Dense logs are in $out/; the training run (results, checkpoints, evaluation) is in $out/run/."
