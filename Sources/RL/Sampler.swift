@@ -60,8 +60,9 @@ final class Sampler {
     env.reset(seed: seed, into: &batch)
   }
 
-  /// Runs `steps` vectorized steps, filling each policy's rollout.
-  func collect(steps: Int, into rollouts: [Rollout]) throws(EnvError) {
+  /// Runs `steps` vectorized steps, filling each policy's rollout (nil: the policy acts but
+  /// nothing of it is kept, as for a policy that is not trained).
+  func collect(steps: Int, into rollouts: [Rollout?]) throws(EnvError) {
     for t in 0..<steps {
       infer(step: t, rollouts: rollouts)
       try env.step(&batch)
@@ -73,7 +74,7 @@ final class Sampler {
   // MARK: - Inference
 
   /// Runs every policy's network on the current observations and samples actions.
-  private func infer(step t: Int, rollouts: [Rollout]?) {
+  private func infer(step t: Int, rollouts: [Rollout?]?) {
     let threads = pool.threads
     batch.policies.withUnsafeMutableBufferPointer { policies in
       bind(policies, 0) {
@@ -81,7 +82,7 @@ final class Sampler {
         pool.run { part in
           for k in 0..<bound.count {
             let rows = WorkerPool.chunk(part, of: threads, count: policies[k].rows)
-            self.inferChunk(policy: k, bound[k], rows: rows, part: part, step: t, rollout: rollouts?[k])
+            self.inferChunk(policy: k, bound[k], rows: rows, part: part, step: t, rollout: rollouts?[k] ?? nil)
           }
         }
       }
@@ -150,7 +151,7 @@ final class Sampler {
   // MARK: - After a step
 
   /// Stores rewards and episode ends; bootstraps and resets the rows of finished episodes.
-  private func record(step t: Int, rollouts: [Rollout]?) {
+  private func record(step t: Int, rollouts: [Rollout?]?) {
     for e in 0..<env.envCount { episodeLength[e] += 1 }
     for k in 0..<learners.count {
       let perEnv = batch.policies[k].spec.agents.count
@@ -159,7 +160,7 @@ final class Sampler {
         let e = r / perEnv
         let reward = batch.policies[k].rewards[r]
         returns[k][r] += Double(reward)
-        guard let rollout = rollouts?[k] else { continue }
+        guard let rollout = rollouts?[k] ?? nil else { continue }
         let i = t * rollout.rows + r
         rollout.rewards.pointer[i] = reward
         rollout.terminated.pointer[i] = batch.terminated[e]
@@ -173,7 +174,7 @@ final class Sampler {
       for k in 0..<learners.count {
         let perEnv = batch.policies[k].spec.agents.count
         let rows = (e * perEnv)..<((e + 1) * perEnv)
-        if batch.truncated[e] != 0, let rollout = rollouts?[k] {
+        if batch.truncated[e] != 0, let rollout = rollouts?[k] ?? nil {
           finalValues(policy: k, rows: rows, step: t, rollout: rollout)
         }
         let stateSize = learners[k].model.stateSize
@@ -204,8 +205,9 @@ final class Sampler {
   }
 
   /// V of the observation after the last step, for every row, without advancing the states.
-  private func bootstrapLast(_ rollouts: [Rollout]) {
+  private func bootstrapLast(_ rollouts: [Rollout?]) {
     for k in 0..<learners.count {
+      guard let rollout = rollouts[k] else { continue }
       let learner = learners[k]
       let model = learner.replicas[0]
       let obsSize = batch.policies[k].spec.observationSize
@@ -220,7 +222,7 @@ final class Sampler {
           model.forward(
             learner.parameters.pointer, observations: obs + start * obsSize,
             states: stateSize > 0 ? states[k].pointer + start * stateSize : nil, sequences: end - start, steps: 1)
-          for r in start..<end { rollouts[k].lastValues.pointer[r] = model.values[(r - start) * model.valueStride] }
+          for r in start..<end { rollout.lastValues.pointer[r] = model.values[(r - start) * model.valueStride] }
           start = end
         }
       }

@@ -40,7 +40,8 @@ public final class Trainer {
   let env: EpisodeReporting
   let pool: WorkerPool
   let learners: [PPOLearner]
-  let rollouts: [Rollout]
+  /// Sample buffers of the trained policies (nil for the others: nothing of theirs is kept).
+  let rollouts: [Rollout?]
   let sampler: Sampler
   var rng: NNRandom
   var recentEpisodes: [EpisodeStats] = []
@@ -91,8 +92,10 @@ public final class Trainer {
     }
     self.learners = learners
     self.trained = trained
-    rollouts = zip(specs, learners).map { spec, learner in
-      Rollout(
+    rollouts = zip(specs, zip(learners, trained)).map { spec, pair -> Rollout? in
+      let (learner, isTrained) = pair
+      guard isTrained else { return nil }
+      return Rollout(
         steps: fragments * fragment, rows: spec.agents.count * env.envCount, observationSize: spec.observationSize,
         maskSize: spec.maskSize, actionWidth: spec.actionWidth, logitCount: learner.model.logitCount,
         stateSize: learner.model.stateSize, sequenceLength: learner.model.sequenceLength)
@@ -155,9 +158,10 @@ public final class Trainer {
     let t1 = Date()
     let sampled = stepsPerIteration * env.envCount
     var stats: [String: LearnerStats] = [:]
-    for (k, learner) in learners.enumerated() where trained[k] {
+    for (k, learner) in learners.enumerated() {
+      guard let rollout = rollouts[k] else { continue }
       stats[learner.policy] = learner.update(
-        rollouts[k], trainer: config.trainer, envSteps: envSteps, rng: &rng, pool: pool)
+        rollout, trainer: config.trainer, envSteps: envSteps, rng: &rng, pool: pool)
     }
     let t2 = Date()
     envSteps += sampled
