@@ -3,7 +3,10 @@
 /// Adam over one parameter slab, with optional clipping of the gradient's global L2 norm.
 ///
 /// Moments live in slabs the size of the parameters, allocated once. ε = 1e-8 and β = (0.9,
-/// 0.999), the defaults of TensorFlow's and PyTorch's Adam that RLlib uses.
+/// 0.999), the defaults of TensorFlow's and PyTorch's Adam that RLlib uses. A step is split so
+/// threads can share it: ``blockSquares(_:count:blocks:into:)`` over the gradient (summed in
+/// block order for the norm), ``beginStep(norm:lr:clipNorm:)`` once, then
+/// ``update(params:grads:range:_:)`` over disjoint ranges.
 public final class Adam: @unchecked Sendable {
   /// β₁.
   public let beta1: Float
@@ -71,17 +74,6 @@ public final class Adam: @unchecked Sendable {
     }
   }
 
-  /// The L2 norm of all of `grads`.
-  public static func globalNorm(_ grads: FloatBuffer) -> Double {
-    let blocks = (grads.count + normBlock - 1) / normBlock
-    let squares = UnsafeMutablePointer<Double>.allocate(capacity: max(blocks, 1))
-    defer { squares.deallocate() }
-    blockSquares(grads.pointer, count: grads.count, blocks: 0..<blocks, into: squares)
-    var sum = 0.0
-    for b in 0..<blocks { sum += squares[b] }
-    return sum.squareRoot()
-  }
-
   /// The numbers one step applies to every parameter.
   public struct StepCoefficients: Sendable {
     /// Gradient scale from clipping (1 when not clipped).
@@ -120,18 +112,6 @@ public final class Adam: @unchecked Sendable {
       vp[i] = vi
       params[i] -= c.stepSize * mi / (vi.squareRoot() + c.epsilon)
     }
-  }
-
-  /// Takes one step: clips `grads` to `clipNorm` (if given) and updates `params`.
-  ///
-  /// - Returns: the gradient's global norm before clipping.
-  @discardableResult
-  public func step(params: FloatBuffer, grads: FloatBuffer, lr: Double, clipNorm: Double?) -> Double {
-    precondition(params.count == m.count && grads.count == m.count, "Adam slab sizes differ")
-    let norm = Self.globalNorm(grads)
-    let c = beginStep(norm: norm, lr: lr, clipNorm: clipNorm)
-    update(params: params.pointer, grads: grads.pointer, range: 0..<m.count, c)
-    return norm
   }
 }
 

@@ -202,10 +202,14 @@ package final class PPOLearner {
     let blocks = normSquares.count
     let gradientSlabs = gradients
     let squares = normSquares.pointer
+    let threads = pool.threads
+    /// Thread `part`'s norm blocks and the parameters they cover.
+    func share(_ part: Int) -> (blocks: Range<Int>, elements: Range<Int>) {
+      let b = WorkerPool.chunk(part, of: threads, count: blocks)
+      return (b, min(total, b.lowerBound * Adam.normBlock)..<min(total, b.upperBound * Adam.normBlock))
+    }
     pool.run { part in
-      let blockRange = WorkerPool.chunk(part, of: pool.threads, count: blocks)
-      let range =
-        min(total, blockRange.lowerBound * Adam.normBlock)..<min(total, blockRange.upperBound * Adam.normBlock)
+      let (blockRange, range) = share(part)
       let g0 = gradientSlabs[0].pointer
       for k in 1..<gradientSlabs.count {
         let g = gradientSlabs[k].pointer
@@ -219,10 +223,7 @@ package final class PPOLearner {
     let step = adam.beginStep(norm: norm, lr: stats.lr, clipNorm: config.gradClip)
     let params = parameters.pointer
     pool.run { part in
-      let range = WorkerPool.chunk(part, of: pool.threads, count: blocks)
-      adam.update(
-        params: params, grads: gradientSlabs[0].pointer,
-        range: min(total, range.lowerBound * Adam.normBlock)..<min(total, range.upperBound * Adam.normBlock), step)
+      adam.update(params: params, grads: gradientSlabs[0].pointer, range: share(part).elements, step)
     }
     return (sums, norm)
   }

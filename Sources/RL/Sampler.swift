@@ -32,8 +32,9 @@ final class Sampler {
   /// Reward summed since each row's episode began, per policy.
   var returns: [[Double]]
   /// Finished episodes' per-row returns, per policy, since the last take.
-  var finishedReturns: [[Double]] = []
-  var finishedLengths: [Int] = []
+  private var finishedReturns: [[Double]] = []
+  /// Finished episodes' lengths, in the order they ended, since the last take.
+  private var finishedLengths: [Int] = []
   var episodeLength: [Int]
   let greedy: Bool
 
@@ -58,6 +59,19 @@ final class Sampler {
     finishedReturns = env.batchSpecs.map { _ in [] }
     episodeLength = [Int](repeating: 0, count: env.envCount)
     env.reset(seed: seed, into: &batch)
+  }
+
+  /// Each finished episode's per-policy returns (one per agent row of the episode's env) and its
+  /// length, in the order the episodes ended, since the last call (the order of
+  /// ``EpisodeReporting/takeEpisodeRecords()``).
+  func takeFinished() -> [(returns: [[Double]], length: Int)] {
+    let perEpisode = learners.map(\.spec.agents.count)
+    let out = finishedLengths.enumerated().map { i, length in
+      (returns: zip(finishedReturns, perEpisode).map { all, n in Array(all[(i * n)..<((i + 1) * n)]) }, length: length)
+    }
+    for k in finishedReturns.indices { finishedReturns[k].removeAll(keepingCapacity: true) }
+    finishedLengths.removeAll(keepingCapacity: true)
+    return out
   }
 
   /// Runs `steps` vectorized steps, filling each policy's rollout (nil: the policy acts but

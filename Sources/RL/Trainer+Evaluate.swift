@@ -17,8 +17,9 @@ extension Trainer {
   /// environment `env` (its own instance, not the training one), sampling actions, or taking
   /// the most likely allowed action when `greedy`.
   ///
-  /// `env` must have the same batch layout as the training env and at most as many envs. Episodes are returned in the
-  /// order they finished, at most `episodes` of them; environments start from `seed`.
+  /// `env` must have the same batch layout as the training env and at most as many envs.
+  /// Episodes are returned in the order they finished, at most `episodes` of them; environments
+  /// start from `seed`.
   ///
   /// - Throws: ``TrainingError`` when `env` does not fit the networks or a step fails.
   public func evaluate(env: EpisodeReporting, episodes: Int, greedy: Bool, seed: UInt64) throws(TrainingError)
@@ -48,16 +49,9 @@ extension Trainer {
         continue
       }
       stepsSinceEpisode = 0
-      let perEpisode = env.batchSpecs.map(\.agents.count)
-      for (i, record) in records.enumerated() where out.count < episodes {
-        let returns = zip(sampler.finishedReturns, perEpisode).map { all, n in
-          Array(all[(i * n)..<min(all.count, (i + 1) * n)])
-        }
-        let length = i < sampler.finishedLengths.count ? sampler.finishedLengths[i] : 0
-        out.append(EvaluatedEpisode(record: record, returns: returns, length: length))
+      for (record, finished) in zip(records, sampler.takeFinished()) where out.count < episodes {
+        out.append(EvaluatedEpisode(record: record, returns: finished.returns, length: finished.length))
       }
-      for k in 0..<sampler.finishedReturns.count { sampler.finishedReturns[k].removeAll(keepingCapacity: true) }
-      sampler.finishedLengths.removeAll(keepingCapacity: true)
     }
     return out
   }

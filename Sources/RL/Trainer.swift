@@ -177,15 +177,9 @@ public final class Trainer {
 
   /// Adds finished episodes to the smoothing window.
   private func absorb(_ records: [EpisodeRecord]) {
-    let returns = sampler.finishedReturns
-    let perEpisode = env.batchSpecs.map(\.agents.count)
-    for (i, record) in records.enumerated() {
-      let r = zip(returns, perEpisode).map { all, n in Array(all[(i * n)..<min(all.count, (i + 1) * n)]) }
-      let length = i < sampler.finishedLengths.count ? sampler.finishedLengths[i] : 0
-      recentEpisodes.append(EpisodeStats(returns: r, length: length, metrics: record.metrics))
+    for (record, finished) in zip(records, sampler.takeFinished()) {
+      recentEpisodes.append(EpisodeStats(returns: finished.returns, length: finished.length, metrics: record.metrics))
     }
-    for k in 0..<sampler.finishedReturns.count { sampler.finishedReturns[k].removeAll(keepingCapacity: true) }
-    sampler.finishedLengths.removeAll(keepingCapacity: true)
     episodes += records.count
     let window = config.trainer.metricsSmoothingEpisodes ?? env.envCount
     if recentEpisodes.count > window { recentEpisodes.removeFirst(recentEpisodes.count - window) }
