@@ -146,7 +146,9 @@ public final class EconomyVectorEnv: EpisodeReporting {
     self.encodeBase = encodeBase
     batchSpecs = specs
     envCount = envs
-    self.envs = Array(repeating: environment, count: envs)
+    var tracked = environment
+    tracked.tracksEpisodes = true
+    self.envs = Array(repeating: tracked, count: envs)
     samplers = Array(repeating: RandomActions(seed: 0), count: envs)
     self.pool = pool ?? WorkerPool(threads: min(threads, envs))
     endedEpisodes = Array(repeating: nil, count: envs)
@@ -437,6 +439,54 @@ public final class EconomyVectorEnv: EpisodeReporting {
           }
         }
       }
+    }
+  }
+}
+
+// MARK: - Checkpoints
+
+extension EconomyVectorEnv: ResumableEnv {
+  /// Each environment's ``EpisodeProgress`` and the completed-episode count, as JSON.
+  public func savedState() -> [UInt8] {
+    let progress = envs.map { $0.episodeProgress?.json ?? .null }
+    return JSONWriter.serialize([
+      "format": 1, "completed_episodes": .int(Int64(completedEpisodes)), "envs": .array(progress),
+    ])
+  }
+
+  /// Rebuilds every environment's current episode (replaying its actions) from
+  /// ``savedState()``'s bytes and writes the observations and masks.
+  public func restoreState(_ bytes: [UInt8], into batch: inout VectorBatch) throws(EnvError) {
+    let json: JSONValue
+    do {
+      json = try JSONParser.parse(bytes)
+    } catch {
+      throw .invalidState("environment state: not JSON: \(error)")
+    }
+    guard json["format"]?.intValue == 1, let saved = json["envs"]?.arrayValue,
+      let completed = json["completed_episodes"]?.intValue
+    else {
+      throw .invalidState("environment state: expected format 1 with 'envs' and 'completed_episodes'")
+    }
+    guard saved.count == envCount else {
+      throw .invalidState("environment state: saved for \(saved.count) environments, this run has \(envCount)")
+    }
+    var restored = envs
+    for e in 0..<envCount {
+      do throws(ResumeError) {
+        try restored[e].resume(try EpisodeProgress(json: saved[e]))
+      } catch {
+        throw .invalidState("environment \(e): \(error.message)")
+      }
+    }
+    envs = restored
+    completedEpisodes = completed
+    pendingRecords.removeAll()
+    for e in 0..<envCount { endedEpisodes[e] = nil }
+    run(&batch) { env, e, _, _, context in EconomyVectorEnv.write(env, e, context, final: false) }
+    for e in 0..<envCount {
+      batch.terminated[e] = 0
+      batch.truncated[e] = 0
     }
   }
 }

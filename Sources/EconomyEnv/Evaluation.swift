@@ -47,11 +47,11 @@ public struct Evaluation {
     let target = target.hasSuffix("/") && target.count > 1 ? String(target.dropLast()) : target
     let checkpoint: String
     let runDirectory: String?
-    if fm.fileExists(atPath: "\(target)/checkpoints/latest/state.json") {
-      checkpoint = "\(target)/checkpoints/latest"
+    if let latest = Trainer.existingCheckpoint(at: "\(target)/checkpoints/latest") {
+      checkpoint = latest
       runDirectory = target
-    } else if fm.fileExists(atPath: "\(target)/state.json") {
-      checkpoint = target
+    } else if let given = Trainer.existingCheckpoint(at: target) {
+      checkpoint = given
       let parent = URL(fileURLWithPath: target).deletingLastPathComponent().deletingLastPathComponent().path
       runDirectory = fm.fileExists(atPath: "\(parent)/config.yaml") ? parent : nil
     } else {

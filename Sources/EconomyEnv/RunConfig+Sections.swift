@@ -167,6 +167,7 @@ struct RunSectionReader {
     trainer.numEnvsPerWorker = r.int(
       "num_envs_per_worker", default: trainer.numEnvsPerWorker, range: 1...Int.max)
     trainer.threads = r.optionalInt("threads", range: 1...Int.max)
+    trainer.shards = r.int("shards", default: trainer.shards, range: 1...256)
     trainer.rolloutFragmentLength = r.int(
       "rollout_fragment_length", default: trainer.rolloutFragmentLength, range: 1...Int.max)
     trainer.trainBatchSize = r.int(

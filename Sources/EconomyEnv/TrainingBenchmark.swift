@@ -146,7 +146,9 @@ public enum TrainingBenchmark {
     let pool = WorkerPool(threads: threads)
     let vector = try EconomyVectorEnv(
       environment: environment, envs: envs, threads: threads, keepDenseLogs: false, pool: pool)
-    let trainer = try Trainer(env: vector, config: trainingConfig(setup, envs: envs), seed: 1, pool: pool)
+    var config = trainingConfig(setup, envs: envs)
+    config.trainer.shards = threads  // a speed measurement: every thread works
+    let trainer = try Trainer(env: vector, config: config, seed: 1, pool: pool)
     _ = try trainer.step()
     var sample = 0.0
     var learn = 0.0

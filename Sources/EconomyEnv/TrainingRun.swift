@@ -20,6 +20,8 @@ public final class TrainingRun {
   public let directory: String
   /// The trainer.
   public let trainer: Trainer
+  /// Worker threads.
+  public let threads: Int
   let log: ResultLog
   let vectorEnv: EconomyVectorEnv
   var lastKeptCheckpoint = 0
@@ -40,11 +42,12 @@ public final class TrainingRun {
     let threadCount = max(1, min(threads ?? training.trainer.threads ?? cores, training.trainer.envCount))
     let fm = FileManager.default
     let latest = "\(directory)/checkpoints/latest"
-    if resume && !fm.fileExists(atPath: "\(latest)/state.json") {
+    if resume && Trainer.existingCheckpoint(at: latest) == nil {
       throw TrainingError("--resume: no checkpoint at \(latest)/state.json")
     }
     try fm.createDirectory(atPath: "\(directory)/checkpoints", withIntermediateDirectories: true)
     let pool = WorkerPool(threads: threadCount)
+    self.threads = threadCount
     let environment = try Environment(config: config.env)
     vectorEnv = try EconomyVectorEnv(
       environment: environment, envs: training.trainer.envCount, threads: threadCount,

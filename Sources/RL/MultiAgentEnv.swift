@@ -98,6 +98,8 @@ public enum EnvError: Error, Sendable, Equatable, CustomStringConvertible {
   case episodeOver(length: Int)
   /// A setup that cannot work (e.g. a policy mapping whose agents have different spaces).
   case invalidSetup(String)
+  /// Saved environment state that cannot be restored (another config, a damaged file).
+  case invalidState(String)
 
   /// A readable description of the error.
   public var description: String {
@@ -115,6 +117,8 @@ public enum EnvError: Error, Sendable, Equatable, CustomStringConvertible {
     case .episodeOver(let length):
       return "step() after the episode ended (episode_length \(length)); call reset() first"
     case .invalidSetup(let message):
+      return message
+    case .invalidState(let message):
       return message
     }
   }

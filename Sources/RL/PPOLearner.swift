@@ -36,8 +36,10 @@ public struct LearnerStats: Sendable, Equatable, Codable {
 /// gradient slab per shard, Adam, and the adaptive KL coefficient.
 ///
 /// An update runs `num_sgd_iter` epochs of shuffled minibatches of sequences; each minibatch is
-/// split into `shards` contiguous parts whose gradients are computed in parallel and summed in
-/// shard order, so results depend on the shard count (part of the config), never on timing.
+/// split into `shards` contiguous parts whose gradients are computed in parallel (each
+/// thread a contiguous run of shards) and summed in shard order. The results depend on the shard
+/// count, which is part of the config, and never on the thread count or timing: a run repeats
+/// exactly on a machine with another number of cores.
 package final class PPOLearner {
   let policy: String
   let spec: PolicyBatchSpec
@@ -52,6 +54,8 @@ package final class PPOLearner {
   var klCoeff: Double
   let shardCapacity: Int
   let shards: [ShardBuffers]
+  /// Log-probability scratch per thread, for sampling without a rollout.
+  let samplingScratch: [Slab<Float>]
 
   /// Minibatch storage of one shard.
   final class ShardBuffers {
@@ -83,10 +87,10 @@ package final class PPOLearner {
     }
   }
 
-  /// Builds the learner; `samplingRows` is the most rows one thread runs per sampling step.
+  /// Builds the learner; `samplingRows` is the most rows of one sampling chunk.
   init(
-    policy: String, config: PolicyConfig, spec: PolicyBatchSpec, threads: Int, samplingRows: Int,
-    minibatchSequences: Int, seed: UInt64
+    policy: String, config: PolicyConfig, spec: PolicyBatchSpec, threads: Int, shards shardCount: Int,
+    samplingRows: Int, minibatchSequences: Int, seed: UInt64
   ) {
     self.policy = policy
     self.spec = spec
@@ -98,7 +102,7 @@ package final class PPOLearner {
     }
     let parts = ObservationParts(fields: spec.fields)
     let length = config.model.kind == .kerasConvLSTM ? config.model.maxSeqLen : 1
-    let shardSequences = (minibatchSequences + threads - 1) / threads
+    let shardSequences = (minibatchSequences + shardCount - 1) / shardCount
     let shardCapacity = shardSequences * length
     self.shardCapacity = shardCapacity
     let capacity = max(samplingRows, shardCapacity)
@@ -111,16 +115,17 @@ package final class PPOLearner {
     parameters = FloatBuffer(count: layout.count)
     var rng = NNRandom(seed: seed)
     layout.initialize(parameters, rng: &rng)
-    gradients = (0..<threads).map { _ in FloatBuffer(count: layout.count) }
+    gradients = (0..<shardCount).map { _ in FloatBuffer(count: layout.count) }
     adam = Adam(count: layout.count)
     normSquares = Slab(count: (layout.count + Adam.normBlock - 1) / Adam.normBlock, zero: 0.0)
     klCoeff = config.klCoeff
     let logits = nvec.reduce(0, +)
-    shards = (0..<threads).map { _ in
+    shards = (0..<shardCount).map { _ in
       ShardBuffers(
         rows: shardCapacity, sequences: shardSequences, spec: spec, logitCount: logits,
         stateSize: replicas[0].stateSize)
     }
+    samplingScratch = (0..<threads).map { _ in Slab(count: logits) }
   }
 
   var layout: ParameterLayout { replicas[0].layout }
@@ -188,11 +193,14 @@ package final class PPOLearner {
       entropyCoeff: Float(stats.entropyCoeff), klCoeff: Float(klCoeff), scale: 1 / Float(max(validRows, 1)))
     let count = indices.count
     let shardCount = shards.count
+    let threads = pool.threads
     pool.run { part in
-      guard part < shardCount else { return }
-      let range = WorkerPool.chunk(part, of: shardCount, count: count)
-      let base = indices.startIndex
-      self.shardStep(rollout, indices[(base + range.lowerBound)..<(base + range.upperBound)], shard: part, c: c)
+      for shard in WorkerPool.chunk(part, of: threads, count: shardCount) {
+        let range = WorkerPool.chunk(shard, of: shardCount, count: count)
+        let base = indices.startIndex
+        self.shardStep(
+          rollout, indices[(base + range.lowerBound)..<(base + range.upperBound)], shard: shard, replica: part, c: c)
+      }
     }
     var sums = LossSums()
     for s in shards { sums.add(s.sums) }
@@ -202,7 +210,6 @@ package final class PPOLearner {
     let blocks = normSquares.count
     let gradientSlabs = gradients
     let squares = normSquares.pointer
-    let threads = pool.threads
     /// Thread `part`'s norm blocks and the parameters they cover.
     func share(_ part: Int) -> (blocks: Range<Int>, elements: Range<Int>) {
       let b = WorkerPool.chunk(part, of: threads, count: blocks)
@@ -229,9 +236,11 @@ package final class PPOLearner {
   }
 
   /// Gathers a shard's sequences, runs forward, the loss and backward into its gradient slab.
-  private func shardStep(_ rollout: Rollout, _ indices: ArraySlice<Int>, shard: Int, c: LossCoefficients) {
+  private func shardStep(
+    _ rollout: Rollout, _ indices: ArraySlice<Int>, shard: Int, replica: Int, c: LossCoefficients
+  ) {
     let b = shards[shard]
-    let model = replicas[shard]
+    let model = replicas[replica]
     let grads = gradients[shard]
     grads.zero()
     b.sums = LossSums()

@@ -5,9 +5,11 @@ import NN
 
 /// Collects one iteration of samples for every policy.
 ///
-/// Per step: each thread runs its contiguous chunk of every policy's rows through its network
-/// replica (one matrix product per layer for the chunk), samples masked actions with one random
-/// stream per agent row (so results do not depend on the chunking), and records observations,
+/// Per step: every policy's rows are split into `shards` contiguous chunks (a setting, not the
+/// thread count: a matrix product's rounding can depend on its size, so the chunks must not
+/// change with the machine); each thread runs its chunks through its network replica (one
+/// matrix product per layer per chunk), samples masked actions with one random stream per agent
+/// row, and records observations,
 /// masks, actions, log-probabilities, values and recurrent states; then the environments step.
 /// Finished episodes are bootstrapped with the value of their final observation (truncation)
 /// and their rows' recurrent states are zeroed.
@@ -37,10 +39,15 @@ final class Sampler {
   private var finishedLengths: [Int] = []
   var episodeLength: [Int]
   let greedy: Bool
+  /// Row chunks per policy per step.
+  let shards: Int
 
-  init(env: EpisodeReporting, pool: WorkerPool, learners: [PPOLearner], seed: UInt64, greedy: Bool = false) {
+  init(
+    env: EpisodeReporting, pool: WorkerPool, learners: [PPOLearner], shards: Int, seed: UInt64, greedy: Bool = false
+  ) {
     self.env = env
     self.pool = pool
+    self.shards = max(1, shards)
     self.learners = learners
     self.greedy = greedy
     batch = env.makeBatch()
@@ -93,10 +100,13 @@ final class Sampler {
     batch.policies.withUnsafeMutableBufferPointer { policies in
       bind(policies, 0) {
         let bound = self.bound
+        let shards = self.shards
         pool.run { part in
           for k in 0..<bound.count {
-            let rows = WorkerPool.chunk(part, of: threads, count: policies[k].rows)
-            self.inferChunk(policy: k, bound[k], rows: rows, part: part, step: t, rollout: rollouts?[k] ?? nil)
+            for shard in WorkerPool.chunk(part, of: threads, count: shards) {
+              let rows = WorkerPool.chunk(shard, of: shards, count: policies[k].rows)
+              self.inferChunk(policy: k, bound[k], rows: rows, part: part, step: t, rollout: rollouts?[k] ?? nil)
+            }
           }
         }
       }
@@ -142,7 +152,7 @@ final class Sampler {
     let values = model.values
     for (j, r) in range.enumerated() {
       let i = rollout.map { t * $0.rows + r } ?? 0
-      let logp = rollout.map { $0.logp.pointer + i * logitCount } ?? learner.shards[part].scratch.pointer
+      let logp = rollout.map { $0.logp.pointer + i * logitCount } ?? learner.samplingScratch[part].pointer
       MaskedCategorical.logSoftmax(
         logits: logits + j * model.logitStride, mask: masks + r * maskSize, nvec: learner.nvec, logp: logp)
       let chosen = MaskedCategorical.sample(
@@ -241,6 +251,55 @@ final class Sampler {
         }
       }
     }
+  }
+
+  // MARK: - Checkpoints
+
+  /// The streams, recurrent states, returns and episode lengths, for a checkpoint.
+  var checkpointState: Trainer.CheckpointState.SamplerState {
+    .init(
+      streams: streams.map { slab in (0..<slab.count).map { slab.pointer[$0].state } },
+      recurrentStates: states.map { Array(UnsafeBufferPointer(start: $0.pointer, count: $0.count)) },
+      returns: returns, episodeLengths: episodeLength)
+  }
+
+  /// Why `saved` does not fit this sampler, or nil when it does.
+  func problem(restoring saved: Trainer.CheckpointState.SamplerState) -> String? {
+    let policies = learners.map(\.policy)
+    guard saved.streams.count == policies.count, saved.recurrentStates.count == policies.count,
+      saved.returns.count == policies.count
+    else { return "the sampler state has \(saved.streams.count) policies, this run \(policies.count)" }
+    for k in policies.indices {
+      let rows = streams[k].count
+      guard saved.streams[k].count == rows, saved.returns[k].count == rows else {
+        return "policy '\(policies[k])': the sampler state has \(saved.streams[k].count) agent rows, this run \(rows)"
+      }
+      guard saved.recurrentStates[k].count == states[k].count else {
+        return
+          "policy '\(policies[k])': the recurrent states have \(saved.recurrentStates[k].count) values, this model \(states[k].count)"
+      }
+      if let bad = saved.streams[k].first(where: { NNRandom(state: $0) == nil }) {
+        return "policy '\(policies[k])': invalid random stream state \(bad)"
+      }
+    }
+    guard saved.episodeLengths.count == env.envCount else {
+      return "the sampler state has \(saved.episodeLengths.count) environments, this run \(env.envCount)"
+    }
+    return nil
+  }
+
+  /// Restores a state ``problem(restoring:)`` accepted.
+  func restore(_ saved: Trainer.CheckpointState.SamplerState) {
+    for k in learners.indices {
+      for (r, words) in saved.streams[k].enumerated() {
+        if let stream = NNRandom(state: words) { streams[k].pointer[r] = stream }
+      }
+      for (i, v) in saved.recurrentStates[k].enumerated() { states[k].pointer[i] = v }
+    }
+    returns = saved.returns
+    episodeLength = saved.episodeLengths
+    for k in finishedReturns.indices { finishedReturns[k].removeAll() }
+    finishedLengths.removeAll()
   }
 
   /// Steps with the current policies without recording (evaluation).

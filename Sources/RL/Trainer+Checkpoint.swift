@@ -14,6 +14,10 @@ extension Trainer {
     var seed: UInt64
     var rng: [UInt64]
     var policies: [PolicyState]
+    /// The sampler's state (absent in checkpoints of environments that cannot be resumed).
+    var sampler: SamplerState?
+    /// The episodes of the smoothing window.
+    var recentEpisodes: [EpisodeState]?
 
     struct PolicyState: Codable {
       var policy: String
@@ -21,13 +25,50 @@ extension Trainer {
       var klCoeff: Double
       var parameters: Int
     }
+
+    /// Where the rollouts stand: per policy the agent rows' random streams, recurrent states and
+    /// returns so far; each environment's episode length so far.
+    struct SamplerState: Codable {
+      var streams: [[[UInt64]]]
+      var recurrentStates: [[Float]]
+      var returns: [[Double]]
+      var episodeLengths: [Int]
+    }
+
+    struct EpisodeState: Codable {
+      var returns: [[Double]]
+      var length: Int
+      var metricKeys: [String]
+      var metricValues: [Double]
+    }
   }
 
-  /// Writes `DIR/<policy>.safetensors`, `DIR/<policy>.optimizer.safetensors` and
-  /// `DIR/state.json`; each file is replaced atomically, `state.json` last.
-  public func saveCheckpoint(to directory: String) throws(CheckpointError) {
+  /// The file of the environments' state in a checkpoint.
+  static let environmentFile = "environments.json"
+
+  /// The directory a checkpoint at `directory` is read from, or nil when there is none.
+  ///
+  /// Checkpoints are written into a staging directory that then replaces the old one; if a
+  /// process died between the two renames, the previous checkpoint is still at `DIR.old`.
+  public static func existingCheckpoint(at directory: String) -> String? {
+    let fm = FileManager.default
+    for candidate in [directory, directory + ".old"] where fm.fileExists(atPath: "\(candidate)/state.json") {
+      return candidate
+    }
+    return nil
+  }
+
+  /// Writes `DIR/<policy>.safetensors`, `DIR/<policy>.optimizer.safetensors`,
+  /// `DIR/environments.json` (when the environment can be resumed) and `DIR/state.json`.
+  ///
+  /// The files are written into `DIR.partial`, which then replaces `DIR` (the previous
+  /// checkpoint stays readable at every moment: see ``existingCheckpoint(at:)``).
+  public func saveCheckpoint(to target: String) throws(CheckpointError) {
+    let fm = FileManager.default
+    let directory = target + ".partial"
     do {
-      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      if fm.fileExists(atPath: directory) { try fm.removeItem(atPath: directory) }
+      try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
       throw CheckpointError(file: directory, message: "cannot create the directory: \(error.localizedDescription)")
     }
@@ -47,14 +88,54 @@ extension Trainer {
           policy: learner.policy, adamSteps: learner.adam.steps, klCoeff: learner.klCoeff,
           parameters: learner.layout.count))
     }
-    let state = CheckpointState(
+    var state = CheckpointState(
       iteration: iteration, envSteps: envSteps, episodes: episodes, seed: seed, rng: rng.state, policies: policyStates)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    guard let data = try? encoder.encode(state) else {
+    if let resumable = env as? ResumableEnv {
+      try AtomicFile.write(resumable.savedState(), to: "\(directory)/\(Trainer.environmentFile)")
+      state.sampler = sampler.checkpointState
+      state.recentEpisodes = recentEpisodes.map {
+        .init(
+          returns: $0.returns, length: $0.length, metricKeys: $0.metrics.map(\.key),
+          metricValues: $0.metrics.map(\.value))
+      }
+    }
+    guard let data = try? Trainer.stateEncoder.encode(state) else {
       throw CheckpointError(file: directory, message: "cannot encode the checkpoint state")
     }
     try AtomicFile.write([UInt8](data), to: "\(directory)/state.json")
+    try Trainer.replace(target, with: directory)
+  }
+
+  /// JSON for `state.json`: sorted keys; NaN and infinities as strings (episode metrics can be
+  /// NaN).
+  static var stateEncoder: JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    return encoder
+  }
+
+  static var stateDecoder: JSONDecoder {
+    let decoder = JSONDecoder()
+    decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+      positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    return decoder
+  }
+
+  /// Moves the finished checkpoint `staging` to `target`, keeping the previous one at
+  /// `target.old` until the new one is in place.
+  private static func replace(_ target: String, with staging: String) throws(CheckpointError) {
+    let old = target + ".old"
+    let fm = FileManager.default
+    do {
+      if fm.fileExists(atPath: old) { try fm.removeItem(atPath: old) }
+      if fm.fileExists(atPath: target) { try fm.moveItem(atPath: target, toPath: old) }
+      try fm.moveItem(atPath: staging, toPath: target)
+      if fm.fileExists(atPath: old) { try fm.removeItem(atPath: old) }
+    } catch {
+      throw CheckpointError(file: target, message: "cannot put the checkpoint in place: \(error.localizedDescription)")
+    }
   }
 
   /// The weights of `learner` as named tensors.
@@ -105,14 +186,19 @@ extension Trainer {
 
   /// Restores weights, optimizer state, counters and the trainer's random stream from a
   /// checkpoint directory written by ``saveCheckpoint(to:)``.
-  public func restoreCheckpoint(from directory: String) throws(CheckpointError) {
+  ///
+  /// When the checkpoint holds the environments' state, the envs continue their episodes where
+  /// they were and the sampler's streams, recurrent states and returns are restored too: the run
+  /// then continues exactly as it would have without the interruption.
+  public func restoreCheckpoint(from target: String) throws(CheckpointError) {
+    let directory = Trainer.existingCheckpoint(at: target) ?? target
     let statePath = "\(directory)/state.json"
     guard let data = FileManager.default.contents(atPath: statePath) else {
       throw CheckpointError(file: statePath, message: "no such file")
     }
     let state: CheckpointState
     do {
-      state = try JSONDecoder().decode(CheckpointState.self, from: data)
+      state = try Trainer.stateDecoder.decode(CheckpointState.self, from: data)
     } catch {
       throw CheckpointError(file: statePath, message: "not a checkpoint state: \(error)")
     }
@@ -136,6 +222,24 @@ extension Trainer {
     }
     guard let restored = NNRandom(state: state.rng) else {
       throw CheckpointError(file: statePath, message: "invalid random state \(state.rng)")
+    }
+    if let samplerState = state.sampler, let resumable = env as? ResumableEnv {
+      let envFile = "\(directory)/\(Trainer.environmentFile)"
+      let bytes = try readFile(envFile)
+      if let problem = sampler.problem(restoring: samplerState) {
+        throw CheckpointError(file: statePath, message: problem)
+      }
+      do {
+        try resumable.restoreState(bytes, into: &sampler.batch)
+      } catch {
+        throw CheckpointError(file: envFile, message: "\(error)")
+      }
+      sampler.restore(samplerState)
+    }
+    recentEpisodes = (state.recentEpisodes ?? []).map {
+      EpisodeStats(
+        returns: $0.returns, length: $0.length,
+        metrics: zip($0.metricKeys, $0.metricValues).map { (key: $0, value: $1) })
     }
     rng = restored
     restoreCounters(iteration: state.iteration, envSteps: state.envSteps, episodes: state.episodes)

@@ -32,7 +32,8 @@ extension Trainer {
       throw TrainingError(
         "the evaluation env has \(env.envCount) envs; the networks were sized for \(self.env.envCount)")
     }
-    let sampler = Sampler(env: env, pool: pool, learners: learners, seed: seed, greedy: greedy)
+    let sampler = Sampler(
+      env: env, pool: pool, learners: learners, shards: config.trainer.shards, seed: seed, greedy: greedy)
     var out: [EvaluatedEpisode] = []
     var stepsSinceEpisode = 0
     while out.count < episodes {

@@ -67,6 +67,7 @@ public final class Trainer {
     let specs = env.batchSpecs
     policies = specs.map(\.policy)
     let trainer = config.trainer
+    let shards = max(1, trainer.shards)
     let fragment = max(1, trainer.rolloutFragmentLength)
     let fragments = max(1, (trainer.trainBatchSize + env.envCount * fragment - 1) / (env.envCount * fragment))
     stepsPerIteration = fragments * fragment
@@ -84,8 +85,8 @@ public final class Trainer {
       let minibatchSequences = max(1, trainer.sgdMinibatchSize / length)
       learners.append(
         PPOLearner(
-          policy: spec.policy, config: policy, spec: spec, threads: pool.threads,
-          samplingRows: (rows + pool.threads - 1) / pool.threads, minibatchSequences: minibatchSequences,
+          policy: spec.policy, config: policy, spec: spec, threads: pool.threads, shards: shards,
+          samplingRows: (rows + shards - 1) / shards, minibatchSequences: minibatchSequences,
           seed: NNRandom.derive(seed, stream: 100 + UInt64(k))))
       let wants = spec.policy == "p" ? config.general.trainPlanner : true
       trained.append(wants && policy.model.kind != .random)
@@ -101,7 +102,7 @@ public final class Trainer {
         stateSize: learner.model.stateSize, sequenceLength: learner.model.sequenceLength)
     }
     rng = NNRandom(seed: NNRandom.derive(seed, stream: 7))
-    sampler = Sampler(env: env, pool: pool, learners: learners, seed: NNRandom.derive(seed, stream: 11))
+    sampler = Sampler(env: env, pool: pool, learners: learners, shards: shards, seed: NNRandom.derive(seed, stream: 11))
   }
 
   /// Sets the counters from a checkpoint.

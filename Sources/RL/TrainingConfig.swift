@@ -147,7 +147,17 @@ public struct TrainerConfig: Sendable, Equatable, Codable {
   /// `num_envs_per_worker`.
   public var numEnvsPerWorker: Int = 1
   /// Threads for sampling and learning (nil = the machine's cores); not an RLlib key.
+  ///
+  /// Results do not depend on it: the same config and seed give the same weights on any machine.
   public var threads: Int?
+  /// `shards`: parts each batch is split into for parallel work (every sampling step's rows of
+  /// each policy, every minibatch); not an RLlib key.
+  ///
+  /// At most this many threads work at once, so on a machine with more cores raise it to the
+  /// core count. Results depend on it (matrix products of other sizes and sums in another order
+  /// round differently) and not on the thread count: runs with the same config and seed repeat
+  /// exactly on any machine, with `--threads 1` as with all cores.
+  public var shards: Int = 2
   /// `rollout_fragment_length`: env steps per env per fragment.
   public var rolloutFragmentLength: Int = 200
   /// `train_batch_size`: env steps per iteration (rounded up to whole fragments of all envs).

@@ -147,3 +147,16 @@ extension VectorMultiAgentEnv {
   /// Fresh buffers for this environment.
   public func makeBatch() -> VectorBatch { VectorBatch(specs: batchSpecs, envs: envCount) }
 }
+
+/// A vectorized environment whose exact state can go into a checkpoint, so that a resumed
+/// training run continues as an uninterrupted one would.
+public protocol ResumableEnv: VectorMultiAgentEnv {
+  /// Every environment's state, serialized.
+  func savedState() -> [UInt8]
+  /// Restores what ``savedState()`` returned and writes the current observations and masks into
+  /// `batch` (rewards and flags zeroed).
+  ///
+  /// - Throws: ``EnvError/invalidState(_:)`` when the bytes do not fit this environment; nothing
+  ///   is changed then.
+  func restoreState(_ bytes: [UInt8], into batch: inout VectorBatch) throws(EnvError)
+}

@@ -35,6 +35,12 @@ struct Train: ParsableCommand {
   func run() throws {
     let run = try TrainingRun(configPath: config, directory: runDir, seed: seed, resume: resume, threads: threads)
     for w in run.config.warnings { printError("warning: \(w)") }
+    let shards = run.config.training.trainer.shards
+    if run.threads > shards {
+      printError(
+        "note: \(run.threads) threads but trainer.shards is \(shards), so at most \(shards) work at once; set shards: \(run.threads) to use them all (results then differ from runs with shards: \(shards))"
+      )
+    }
     let t = run.trainer
     print(
       "training \(t.policies.map { "'\($0)'\(t.trained[t.policies.firstIndex(of: $0) ?? 0] ? "" : " (fixed)")" }.joined(separator: ", ")) on \(run.config.training.trainer.envCount) envs, \(t.stepsPerIteration) steps per env per iteration"

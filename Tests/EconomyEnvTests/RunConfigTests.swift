@@ -150,7 +150,7 @@ struct RunConfigTests {
       "env:\n" + Self.envOnly.split(separator: "\n").map { "  \($0)" }.joined(separator: "\n")
       + "\ngeneral: {max_env_steps: 1000, stop_metric: social/productivity, stop_value: 500}"
       + "\nplanner_policy: {model: {custom_model: null, fcnet_hiddens: [64], vf_share_layers: on}}"
-      + "\ntrainer: {threads: 2, seed: 3}\n"
+      + "\ntrainer: {threads: 2, shards: 4, seed: 3}\n"
     let t = try RunConfig.parse(yaml: yaml, file: nil).training
     var expected = TrainingConfig()
     expected.general.maxEnvSteps = 1000
@@ -159,6 +159,7 @@ struct RunConfigTests {
     expected.plannerPolicy.model.hiddens = [64]
     expected.plannerPolicy.model.vfShareLayers = true
     expected.trainer.threads = 2
+    expected.trainer.shards = 4
     expected.trainer.seed = 3
     #expect(t == expected)
   }

@@ -47,7 +47,7 @@ struct TrainerTests {
 
   @Test func sameSeedGivesIdenticalWeightsAndResults() throws {
     let a = try Self.trainer()
-    let b = try Self.trainer()
+    let b = try Self.trainer(threads: 1)  // whatever the machine's cores
     var ra: [ResultRecord] = []
     var rb: [ResultRecord] = []
     for _ in 0..<3 {
@@ -56,9 +56,7 @@ struct TrainerTests {
     }
     #expect(Self.weights(a) == Self.weights(b))
     // Everything but wall-clock numbers repeats.
-    let strip = { (r: ResultRecord) in
-      r.flattened.filter { !$0.key.contains("time") && !$0.key.hasSuffix("per_s") }.map { "\($0.key)=\($0.value)" }
-    }
+    let strip = Self.stripped
     for (x, y) in zip(ra, rb) {
       let differing = zip(strip(x), strip(y)).filter { $0 != $1 }.map(\.0)
       #expect(strip(x).count == strip(y).count && differing.isEmpty, "\(differing.prefix(3))")
@@ -70,6 +68,94 @@ struct TrainerTests {
     let c = try Self.trainer(seed: 6)
     for _ in 0..<3 { _ = try c.step() }
     #expect(Self.weights(c)["a"] != Self.weights(a)["a"])
+  }
+
+  /// Result records without wall-clock numbers, as `key=value` lines.
+  static func stripped(_ r: ResultRecord) -> [String] {
+    r.flattened.filter { !$0.key.contains("time") && !$0.key.hasSuffix("per_s") }.map { "\($0.key)=\($0.value)" }
+  }
+
+  @Test(arguments: ["fcnet", "keras_conv_lstm"])
+  func aResumedRunReachesTheWeightsOfAnUninterruptedOne(model: String) throws {
+    // 50-step episodes over 40-step fragments: the checkpoint falls mid-episode in every env,
+    // and with the recurrent model mid-sequence too.
+    var config = Self.training()
+    if model == "keras_conv_lstm" {
+      config.agentPolicy.model.kind = .kerasConvLSTM
+      config.agentPolicy.model.fcDim = 16
+      config.agentPolicy.model.lstmCellSize = 8
+      config.agentPolicy.model.numFC = 1
+      config.agentPolicy.model.maxSeqLen = 10
+    }
+    config.trainer.metricsSmoothingEpisodes = 3
+    let directory = try makeTemporaryDirectory("economist-resume")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let straight = try Self.trainer(config)
+    var straightRecords: [ResultRecord] = []
+    for _ in 0..<4 { straightRecords.append(try straight.step().record) }
+
+    let first = try Self.trainer(config)
+    var records: [ResultRecord] = []
+    for _ in 0..<2 { records.append(try first.step().record) }
+    try first.saveCheckpoint(to: directory)
+    let resumed = try Self.trainer(config, threads: 1)  // and on another number of cores
+    try resumed.restoreCheckpoint(from: directory)
+    for _ in 0..<2 { records.append(try resumed.step().record) }
+
+    let sameWeights = Self.weights(resumed) == Self.weights(straight)
+    #expect(sameWeights)
+    for (x, y) in zip(resumed.learners, straight.learners) {
+      let sameMoments = x.adam.m.array == y.adam.m.array && x.adam.v.array == y.adam.v.array
+      #expect(sameMoments && x.adam.steps == y.adam.steps)
+    }
+    for (i, (x, y)) in zip(records, straightRecords).enumerated() {
+      let differing = zip(Self.stripped(x), Self.stripped(y)).filter { $0 != $1 }.map(\.0)
+      #expect(differing.isEmpty, "iteration \(i + 1): \(differing.prefix(3))")
+    }
+    #expect(resumed.episodes == straight.episodes && resumed.episodes > 0)
+    // A checkpoint whose environments' state went missing is damaged, not silently inexact.
+    try FileManager.default.removeItem(atPath: directory + "/" + Trainer.environmentFile)
+    let broken = try Self.trainer(config)
+    #expect(throws: CheckpointError.self) { try broken.restoreCheckpoint(from: directory) }
+  }
+
+  @Test func environmentStateOfAnotherRunIsAClearError() throws {
+    let directory = try makeTemporaryDirectory("economist-resume-mismatch")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let a = try Self.trainer()
+    _ = try a.step()
+    try a.saveCheckpoint(to: directory)
+    // Same networks, but 30-step episodes: the saved 40-step episodes cannot be replayed.
+    let env = try Environment(config: tutorialConfig { $0.episodeLength = 30 })
+    let pool = WorkerPool(threads: 1)
+    let vector = try EconomyVectorEnv(environment: env, envs: 2, pool: pool)
+    let b = try Trainer(env: vector, config: Self.training(), seed: 5, pool: pool)
+    var message = ""
+    do { try b.restoreCheckpoint(from: directory) } catch { message = "\(error)" }
+    #expect(message.contains("environments.json"), "\(message)")
+    #expect(message.contains("environment 0: the episode has 40 steps, but episode_length is 30"), "\(message)")
+  }
+
+  @Test func anInterruptedCheckpointWriteLeavesThePreviousOneReadable() throws {
+    let directory = try makeTemporaryDirectory("economist-swap")
+    defer {
+      for suffix in ["", ".old", ".partial"] { try? FileManager.default.removeItem(atPath: directory + suffix) }
+    }
+    let a = try Self.trainer()
+    _ = try a.step()
+    try a.saveCheckpoint(to: directory)
+    // As if the process died between moving the old checkpoint aside and moving the new one in.
+    try FileManager.default.moveItem(atPath: directory, toPath: directory + ".old")
+    try FileManager.default.createDirectory(atPath: directory + ".partial", withIntermediateDirectories: false)
+    #expect(Trainer.existingCheckpoint(at: directory) == directory + ".old")
+    let b = try Self.trainer()
+    try b.restoreCheckpoint(from: directory)
+    #expect(Self.weights(b) == Self.weights(a) && b.iteration == 1)
+    // The next save cleans up.
+    try b.saveCheckpoint(to: directory)
+    #expect(Trainer.existingCheckpoint(at: directory) == directory)
+    #expect(!FileManager.default.fileExists(atPath: directory + ".old"))
+    #expect(!FileManager.default.fileExists(atPath: directory + ".partial"))
   }
 
   @Test func aFixedPlannerIsNotTrained() throws {
@@ -102,7 +188,10 @@ struct TrainerTests {
     try a.saveCheckpoint(to: directory)
     let files = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
     #expect(
-      files == ["a.optimizer.safetensors", "a.safetensors", "p.optimizer.safetensors", "p.safetensors", "state.json"])
+      files == [
+        "a.optimizer.safetensors", "a.safetensors", "environments.json", "p.optimizer.safetensors", "p.safetensors",
+        "state.json",
+      ])
     let b = try Self.trainer()
     #expect(Self.weights(b) != Self.weights(a))
     try b.restoreCheckpoint(from: directory)

@@ -216,6 +216,25 @@ struct CLITests {
     #expect(resumed.stdout.contains("iter 3 | steps 240 | "), "\(resumed.stdout)")
     #expect(resultLines().count == 3)
     #expect(resultLines().last?.contains("\"training_iteration\": 3") == true, "\(resultLines().last ?? "")")
+    // An uninterrupted run, in one process and on one thread, reaches the same weights and
+    // records (wall-clock numbers aside).
+    let straightRun = joinPath(directory, "straight")
+    let straight = try runEconomist(
+      ["train", config, "--run-dir", straightRun, "--iterations", "3", "--threads", "1"])
+    #expect(straight.status == 0, "\(straight.stderr)")
+    for file in ["a.safetensors", "p.safetensors", "a.optimizer.safetensors"] {
+      let resumedBytes = FileManager.default.contents(atPath: joinPath(run, "checkpoints/latest/\(file)"))
+      let straightBytes = FileManager.default.contents(atPath: joinPath(straightRun, "checkpoints/latest/\(file)"))
+      #expect(resumedBytes != nil && resumedBytes == straightBytes, "\(file)")
+    }
+    func records(_ dir: String) -> [String] {
+      let text = (try? String(contentsOfFile: joinPath(dir, "result.json"), encoding: .utf8)) ?? ""
+      // Drop the timers: every key with "time" or "per_s" and its value.
+      return text.split(separator: "\n").map {
+        String($0).replacing(#/"[^"]*(time|per_s)[^"]*": [-0-9.e]+/#, with: "")
+      }
+    }
+    #expect(records(run) == records(straightRun) && records(run).count == 3)
     let evaluation = try runEconomist(["evaluate", run, "--episodes", "2", "--greedy"])
     #expect(evaluation.status == 0, "\(evaluation.stderr)")
     let table = evaluation.stdout.split(separator: "\n").map(String.init)

@@ -54,6 +54,19 @@ public protocol Component: Sendable {
   /// The component's dense-log entries of this episode, one per step, or nil if the component
   /// keeps no dense log.
   var denseLog: [JSONValue]? { get }
+
+  /// The state this component carries from one episode into the next, or nil when it keeps
+  /// none (everything is rebuilt by ``reset(world:rng:completions:)``).
+  ///
+  /// Checkpoints store it as of each episode's start so that a resumed run rebuilds the current
+  /// episode exactly. A component that keeps anything across episodes (an estimator's samples,
+  /// a running average) must return it here and restore it in ``restoreCarryOver(_:)``.
+  func carryOver() -> JSONValue?
+
+  /// Restores what ``carryOver()`` returned, before the episode's reset.
+  ///
+  /// - Throws: ``ResumeError`` when `state` is not what ``carryOver()`` writes.
+  mutating func restoreCarryOver(_ state: JSONValue) throws(ResumeError)
 }
 
 extension Component {
@@ -63,6 +76,14 @@ extension Component {
   public func writeObservations(world: World, into out: inout ObservationWriter) {}
   /// Default: every action allowed (masks start at 1).
   public mutating func writeMasks(world: World, completions: Int, into out: inout MaskWriter) {}
+  /// Default: nothing is kept across episodes.
+  public func carryOver() -> JSONValue? { nil }
+  /// Default: accepts only `null`, as nothing is kept across episodes.
+  public mutating func restoreCarryOver(_ state: JSONValue) throws(ResumeError) {
+    guard state == .null else {
+      throw ResumeError("component '\(Self.name)' keeps no state across episodes, but the checkpoint has some")
+    }
+  }
 }
 
 /// Who an observation field belongs to.

@@ -9,6 +9,7 @@ extension Environment {
   public mutating func reset(seed: UInt64? = nil, forceDenseLog: Bool? = nil) {
     if let seed { rng = EconomyRNG(seed: seed) }
     isRecording = forceDenseLog ?? (config.denseLogFrequency.map { completions % $0 == 0 } ?? false)
+    if tracksEpisodes { markEpisodeStart() }
     world.timestep = 0
     world.ledger = Ledger()
     scenario.resetMap(world: &world, rng: &rng)
@@ -75,6 +76,10 @@ extension Environment {
   /// - Precondition: the episode is not done (call ``reset(seed:forceDenseLog:)``).
   public mutating func step() {
     precondition(!isDone, "step() called after the episode ended; call reset() first")
+    if tracksEpisodes {
+      episodeActions.append(contentsOf: actions.mobile)
+      episodeActions.append(contentsOf: actions.planner)
+    }
     if isRecording {
       recorder.recordPreStep(world: world, actions: actions, worldFrequency: config.worldDenseLogFrequency)
     }

@@ -43,6 +43,14 @@ public struct Environment: Sendable {
   public internal(set) var lastEpisode: EpisodeSummary?
   let inventoryScale: Double
   var recorder = DenseLogRecorder()
+  /// Whether ``step()`` keeps this episode's actions, and resets keep what the episode started
+  /// from, so that ``episodeProgress`` can rebuild the episode (the vectorized envs of training
+  /// turn it on for checkpoints).
+  public var tracksEpisodes = false
+  /// What the current episode started from (kept while ``tracksEpisodes``).
+  var episodeStart = EpisodeStart()
+  /// The current episode's actions, step after step (kept while ``tracksEpisodes``).
+  var episodeActions: [Int32] = []
   var resetTotals: [Double] = [0, 0, 0]
 
   /// Number of mobile agents.

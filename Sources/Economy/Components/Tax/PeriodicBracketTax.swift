@@ -405,4 +405,17 @@ public struct PeriodicBracketTax: Component {
 
   /// This episode's dense-log entries, one per step.
   public var denseLog: [JSONValue]? { disableTaxes ? nil : log }
+
+  /// With the `saez` tax model: the estimator's samples and running estimates, which persist
+  /// across episodes; nil otherwise.
+  public func carryOver() -> JSONValue? { taxModel == .saez ? saez.carryOver : nil }
+
+  /// Restores the Saez estimator.
+  public mutating func restoreCarryOver(_ state: JSONValue) throws(ResumeError) {
+    if taxModel != .saez && state == .null { return }
+    guard taxModel == .saez else {
+      throw ResumeError("the tax model is '\(taxModel.rawValue)', but the checkpoint has Saez estimator state")
+    }
+    try saez.restoreCarryOver(state)
+  }
 }

@@ -501,3 +501,65 @@ extension SaezEstimator {
     return rates
   }
 }
+
+// MARK: - Carry-over between episodes
+
+extension SaezEstimator {
+  /// Everything that changes as samples arrive, for checkpoints (the settings are the config's).
+  public var carryOver: JSONValue {
+    func doubles(_ values: [Double]) -> JSONValue { .array(values.map { .double($0) }) }
+    return [
+      "local_income": doubles(localBuffer.map(\.income)),
+      "local_rate": doubles(localBuffer.map(\.marginalRate)),
+      "global_income": doubles(globalBuffer.map(\.income)),
+      "global_rate": doubles(globalBuffer.map(\.marginalRate)),
+      "additions": .int(Int64(additions)),
+      "reached_minimum_samples": .bool(hasReachedMinimumSamples),
+      "elasticity": doubles([previousElasticity, elasticity]),
+      "log_z0": doubles([previousLogZ0, logZ0]),
+      "running_average_rates": doubles(runningAverageRates),
+    ]
+  }
+
+  /// Restores what ``carryOver`` returned.
+  ///
+  /// - Throws: ``ResumeError`` naming the first entry that is missing or malformed.
+  public mutating func restoreCarryOver(_ state: JSONValue) throws(ResumeError) {
+    func doubles(_ key: String, count: Int? = nil) throws(ResumeError) -> [Double] {
+      guard let array = state[key]?.arrayValue else { throw ResumeError("Saez estimator: '\(key)' is missing") }
+      var out: [Double] = []
+      for v in array {
+        guard let d = v.doubleValue else { throw ResumeError("Saez estimator: '\(key)' holds a non-number \(v)") }
+        out.append(d)
+      }
+      if let count, out.count != count {
+        throw ResumeError("Saez estimator: '\(key)' has \(out.count) values, expected \(count)")
+      }
+      return out
+    }
+    let localIncome = try doubles("local_income")
+    let localRate = try doubles("local_rate", count: localIncome.count)
+    let globalIncome = try doubles("global_income")
+    let globalRate = try doubles("global_rate", count: globalIncome.count)
+    let elasticities = try doubles("elasticity", count: 2)
+    let logZ0s = try doubles("log_z0", count: 2)
+    let rates = try doubles("running_average_rates", count: runningAverageRates.count)
+    guard let additions = state["additions"]?.intValue, additions >= 0 else {
+      throw ResumeError("Saez estimator: 'additions' must be a non-negative integer")
+    }
+    guard let reached = state["reached_minimum_samples"]?.boolValue else {
+      throw ResumeError("Saez estimator: 'reached_minimum_samples' must be true or false")
+    }
+    guard localIncome.count <= SaezEstimator.minimumSamples else {
+      throw ResumeError(
+        "Saez estimator: the local buffer holds \(localIncome.count) samples, at most \(SaezEstimator.minimumSamples)")
+    }
+    localBuffer = zip(localIncome, localRate).map { Sample(income: $0, marginalRate: $1) }
+    globalBuffer = zip(globalIncome, globalRate).map { Sample(income: $0, marginalRate: $1) }
+    self.additions = additions
+    hasReachedMinimumSamples = reached
+    (previousElasticity, elasticity) = (elasticities[0], elasticities[1])
+    (previousLogZ0, logZ0) = (logZ0s[0], logZ0s[1])
+    runningAverageRates = rates
+  }
+}
