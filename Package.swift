@@ -5,8 +5,9 @@
 // except the `CLZ4` system-library shim it needs for Foundation's `.lz4` dense
 // logs; `RL` (env contract, spaces, vectorized batches) never imports `Economy`;
 // `NN` (slabs, layers, Adam) is the only module that calls OpenBLAS, through
-// the `CBLAS` shim; `RL` (PPO, trainer) imports `NN`; `EconomyEnv` is the only module that knows both; the `economist` executable
-// is thin glue over the libraries.
+// the `CBLAS` shim; `RL` (PPO, trainer) imports `NN`; `EconomyEnv` is the only module that knows both;
+// `Plots` draws dense logs and training results (Cairo through `CCairo`, PNG through `CPNG`); the
+// `economist` executable is thin glue over the libraries.
 import PackageDescription
 
 let package = Package(
@@ -18,6 +19,7 @@ let package = Package(
     .library(name: "NN", targets: ["NN"]),
     .library(name: "RL", targets: ["RL"]),
     .library(name: "EconomyEnv", targets: ["EconomyEnv"]),
+    .library(name: "Plots", targets: ["Plots"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,9 +43,22 @@ let package = Package(
     .target(name: "NN", dependencies: ["CBLAS"]),
     .target(name: "RL", dependencies: ["NN"]),
     .target(name: "EconomyEnv", dependencies: ["Economy", "NN", "RL"]),
+    .systemLibrary(
+      name: "CCairo",
+      pkgConfig: "cairo",
+      providers: [.apt(["libcairo2-dev"])]
+    ),
+    .systemLibrary(
+      name: "CPNG",
+      pkgConfig: "libpng",
+      providers: [.apt(["libpng-dev"])]
+    ),
+    .target(name: "Plots", dependencies: ["CCairo", "CPNG", "Economy"]),
     .executableTarget(
       name: "economist",
-      dependencies: ["Economy", "RL", "EconomyEnv", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+      dependencies: [
+        "Economy", "RL", "EconomyEnv", "Plots", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
     ),
     .testTarget(
       name: "EconomyTests",
@@ -54,5 +69,6 @@ let package = Package(
     .testTarget(name: "NNTests", dependencies: ["NN"]),
     .testTarget(name: "RLTests", dependencies: ["RL", "NN"]),
     .testTarget(name: "EconomyEnvTests", dependencies: ["EconomyEnv", "Economy", "NN", "RL"]),
+    .testTarget(name: "PlotsTests", dependencies: ["Plots", "Economy"], exclude: ["Golden"]),
   ]
 )

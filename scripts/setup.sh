@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libopenblas-dev libpng-dev libcairo2-dev liblz4-dev pkg-config)
+packages=(libopenblas-dev libpng-dev libcairo2-dev liblz4-dev pkg-config fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Economy
+import Foundation
+import Plots
+
+/// `economist plot`: charts of a dense log or of a training run, as PNG files.
+struct Plot: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Draw a dense log's episode, or a training run's curves, as PNG charts.",
+    discussion: """
+      SOURCE is a dense log (our .json or Foundation's .lz4) or a run directory (its \
+      progress.csv). A log gives world.png (map snapshots), agents.png (wood, stone, coin, \
+      labor, utility per agent), trajectories.png (paths and trades), taxes.png (when the log \
+      has taxes), economy.png (productivity, equality) and report.md (income by source). A run \
+      gives training.png. Charts the data do not allow are skipped with a note; the others are \
+      still written.
+      """)
+
+  @Argument(help: "A dense log file or a run directory.")
+  var source: String
+
+  @Option(help: "Output directory (default: SOURCE's directory, plots/ inside it).")
+  var out: String?
+
+  @Option(help: "Agents to draw, as a comma-separated list (e.g. 0,2; default: all).")
+  var agents: String?
+
+  @Option(help: "Map snapshots in world.png.")
+  var snapshots = 5
+
+  @Option(help: "Image size in pixels, WIDTHxHEIGHT (default: each chart's own).")
+  var size: String?
+
+  @Option(help: "Training curves: moving average over this many iterations.")
+  var smooth = 1
+
+  func validate() throws {
+    guard snapshots >= 1 else { throw ValidationError("--snapshots must be at least 1, found \(snapshots)") }
+    guard smooth >= 1 else { throw ValidationError("--smooth must be at least 1, found \(smooth)") }
+    _ = try parsedSize()
+    _ = try parsedAgents()
+  }
+
+  func parsedSize() throws -> (width: Int, height: Int)? {
+    guard let size else { return nil }
+    let parts = size.lowercased().split(separator: "x").map { Int($0) }
+    guard parts.count == 2, let w = parts[0], let h = parts[1], (200...10000).contains(w), (150...10000).contains(h)
+    else {
+      throw ValidationError(
+        "--size expects WIDTHxHEIGHT in pixels (width 200 to 10000, height 150 to 10000), found '\(size)'")
+    }
+    return (w, h)
+  }
+
+  func parsedAgents() throws -> [Int]? {
+    guard let agents else { return nil }
+    var out: [Int] = []
+    for part in agents.split(separator: ",", omittingEmptySubsequences: false) {
+      guard let a = Int(part.trimmingCharacters(in: .whitespaces)), a >= 0 else {
+        throw ValidationError("--agents expects agent indices like 0,2; found '\(part)' in '\(agents)'")
+      }
+      if !out.contains(a) { out.append(a) }
+    }
+    return out
+  }
+
+  func run() throws {
+    let command = (["economist"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
+      throw ExitMessage(text: "\(source): no such file or directory")
+    }
+    let size = try parsedSize()
+    var written: [String] = []
+    var notes: [String] = []
+    let directory: String
+    if isDirectory.boolValue {
+      let csv = (source as NSString).appendingPathComponent("progress.csv")
+      guard let data = FileManager.default.contents(atPath: csv) else {
+        throw ExitMessage(text: "\(source): a directory without progress.csv (not a training run directory)")
+      }
+      directory = out ?? (source as NSString).appendingPathComponent("plots")
+      do throws(PlotError) {
+        let table = try ProgressTable(csv: String(decoding: data, as: UTF8.self), origin: csv)
+        let figure = TrainingCharts(table: table, smoothing: smooth, size: size).figure()
+        let file = ChartFile(name: "training.png", image: figure.render().image())
+        written.append(try file.write(to: directory, source: csv, command: command))
+      } catch {
+        throw ExitMessage(text: error.message)
+      }
+    } else {
+      directory = out ?? ((source as NSString).deletingLastPathComponent as NSString).appendingPathComponent("plots")
+      let log: DenseLog
+      do throws(DenseLogError) {
+        log = try DenseLog.load(path: source)
+      } catch {
+        throw ExitMessage(text: error.description)
+      }
+      let options = EpisodeChartOptions(agents: try parsedAgents(), snapshots: snapshots, size: size)
+      do throws(PlotError) {
+        let charts = try EpisodeCharts(data: EpisodeData(log), options: options)
+        let (files, found) = charts.all()
+        notes = found
+        for file in files { written.append(try file.write(to: directory, source: source, command: command)) }
+      } catch {
+        throw ExitMessage(text: "\(source): \(error.message)")
+      }
+    }
+    for note in notes { printError("note: \(note)") }
+    print("written: \(written.joined(separator: ", "))")
+  }
+}
