@@ -69,6 +69,6 @@ let package = Package(
     .testTarget(name: "NNTests", dependencies: ["NN"]),
     .testTarget(name: "RLTests", dependencies: ["RL", "NN"]),
     .testTarget(name: "EconomyEnvTests", dependencies: ["EconomyEnv", "Economy", "NN", "RL"]),
-    .testTarget(name: "PlotsTests", dependencies: ["Plots", "Economy"], exclude: ["Golden"]),
+    .testTarget(name: "PlotsTests", dependencies: ["Plots", "Economy"], exclude: ["Golden", "Fixtures"]),
   ]
 )

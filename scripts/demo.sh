@@ -2,7 +2,7 @@
 # Sets up, builds, and runs the end-to-end demo on the bundled gather-trade-build scenario:
 # simulate episodes with random valid actions through the multi-agent adapter, write their dense
 # logs (JSON and Foundation's .lz4), show the learners' spaces, measure the environment's speed,
-# train the agents briefly with PPO and evaluate them. (Charts join the demo with their issue.)
+# train the agents briefly with PPO, evaluate them, and draw charts of an episode and of training.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -29,4 +29,9 @@ echo
 echo "== Evaluating the trained agents (2 episodes)"
 $economist evaluate "$out/run" --episodes 2
 echo
-echo "Done. Dense logs are in $out/; the training run (results, checkpoints, evaluation) is in $out/run/."
+echo "== Charts of an evaluated episode and of the training run"
+$economist plot "$out/run/evaluation/dense_logs/episode_000.json" --out "$out/charts"
+$economist plot "$out/run" --out "$out/charts"
+echo
+echo "Done. Dense logs are in $out/; the training run (results, checkpoints, evaluation) is in $out/run/;"
+echo "the charts (PNG) and the episode report (report.md) are in $out/charts/."

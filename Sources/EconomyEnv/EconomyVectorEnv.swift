@@ -27,6 +27,7 @@ public final class EconomyVectorEnv: EpisodeReporting {
   /// Episodes finished since the last ``takeEpisodeRecords()``.
   private var pendingRecords: [EpisodeRecord] = []
   private let keepDenseLogs: Bool
+  private let metricKeys: [String]
   // Plain-data plans for the hot loop (no reference counting inside a step).
   private let plans: [PolicyPlan]
   private let ops: [CopyOp]
@@ -148,6 +149,7 @@ public final class EconomyVectorEnv: EpisodeReporting {
     envCount = envs
     var tracked = environment
     tracked.tracksEpisodes = true
+    metricKeys = environment.metrics().map(\.key)
     self.envs = Array(repeating: tracked, count: envs)
     samplers = Array(repeating: RandomActions(seed: 0), count: envs)
     self.pool = pool ?? WorkerPool(threads: min(threads, envs))
@@ -172,6 +174,9 @@ public final class EconomyVectorEnv: EpisodeReporting {
     defer { pendingRecords.removeAll(keepingCapacity: true) }
     return pendingRecords
   }
+
+  /// The keys of the episode metrics (scenario's, then each component's).
+  public var episodeMetricKeys: [String] { metricKeys }
 
   /// A copy of environment `i`.
   public func environment(_ i: Int) -> Environment { envs[i] }

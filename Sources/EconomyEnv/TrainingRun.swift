@@ -127,11 +127,11 @@ public final class TrainingRun {
         return reason
       }
       var result = try trainer.step()
-      if let e = trainer.episodeMetric("social/equality"), let p = trainer.episodeMetric("social/productivity") {
-        if case .record(var metrics)? = result.record[path: "episode_metrics"] {
-          metrics.set("social/equality_times_productivity", .double(e * p))
-          result.record.set("episode_metrics", .record(metrics))
-        }
+      if case .record(var metrics)? = result.record[path: "episode_metrics"], metrics[path: "social/equality"] != nil {
+        let e = trainer.episodeMetric("social/equality")
+        let p = trainer.episodeMetric("social/productivity")
+        metrics.set("social/equality_times_productivity", .double(e.flatMap { e in p.map { e * $0 } } ?? .nan))
+        result.record.set("episode_metrics", .record(metrics))
       }
       result.record.set("time_total_s", .double(Date().timeIntervalSince(started)))
       try log.append(result.record, iteration: trainer.iteration)

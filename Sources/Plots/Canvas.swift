@@ -241,7 +241,9 @@ public final class Canvas {
     cairo_surface_flush(surface)
     let stride = Int(cairo_image_surface_get_stride(surface))
     var pixels = [UInt8](repeating: 0, count: width * height * 4)
-    guard let data = cairo_image_surface_get_data(surface) else { return RGBAImage(width: width, height: height, pixels: pixels) }
+    guard let data = cairo_image_surface_get_data(surface) else {
+      return RGBAImage(width: width, height: height, pixels: pixels)
+    }
     for y in 0..<height {
       let row = data + y * stride
       for x in 0..<width {
@@ -280,4 +282,3 @@ public enum Marker: Sendable, Equatable {
   /// A diamond.
   case diamond
 }
-

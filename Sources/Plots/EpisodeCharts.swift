@@ -79,12 +79,16 @@ public struct EpisodeCharts {
   public func all() -> (files: [ChartFile], notes: [String]) {
     var files: [ChartFile] = []
     var notes = data.problems
-    if let w = world() { files.append(ChartFile(name: "world.png", image: w.render().image())) } else {
+    if let w = world() {
+      files.append(ChartFile(name: "world.png", image: w.render().image()))
+    } else {
       notes.append("world.png not written: the log has no world snapshots")
     }
     files.append(ChartFile(name: "agents.png", image: agents().render().image()))
     files.append(ChartFile(name: "trajectories.png", image: trajectories().render().image()))
-    if let t = taxes() { files.append(ChartFile(name: "taxes.png", image: t.render().image())) } else {
+    if let t = taxes() {
+      files.append(ChartFile(name: "taxes.png", image: t.render().image()))
+    } else {
       notes.append(
         data.hasTaxLog
           ? "taxes.png not written: the log has no completed tax period"
@@ -129,7 +133,8 @@ public struct EpisodeCharts {
     let figure = Figure(width: w, height: h, rows: 1, cols: times.count, title: "World")
     figure.legend =
       [
-        LegendEntry("Wood", color: Palette.wood, swatch: .box), LegendEntry("Stone", color: Palette.stone, swatch: .box),
+        LegendEntry("Wood", color: Palette.wood, swatch: .box),
+        LegendEntry("Stone", color: Palette.stone, swatch: .box),
         LegendEntry("Water", color: Palette.water, swatch: .box),
         LegendEntry("House (owner's colour)", color: Color(hex: 0xBBBBBB), swatch: .marker(.square), outline: .ink),
       ]
@@ -224,10 +229,11 @@ public struct EpisodeCharts {
   func cumulativeRewards() -> [[Double]] {
     data.rewards.map { r in
       var sum = 0.0
-      return [0] + r.map { v in
-        if v.isFinite { sum += v }
-        return sum
-      }
+      return [0]
+        + r.map { v in
+          if v.isFinite { sum += v }
+          return sum
+        }
     }
   }
 
@@ -357,17 +363,22 @@ public struct EpisodeCharts {
         // Every agent receives the same lump sum: one line.
         axes.title = "Lump sum received (each agent)"
         axes.add(
-          Series(.line, xs: xs, ys: periods.map { $0.lumpSum[first] }, color: .ink, width: 1.6, marker: .circle, markerSize: 4.5))
+          Series(
+            .line, xs: xs, ys: periods.map { $0.lumpSum[first] }, color: .ink, width: 1.6, marker: .circle,
+            markerSize: 4.5))
         axes.xTicks = periodTicks
+        axes.xLimits = 0.5...(Double(periods.count) + 0.5)
         figure.add(axes, row: row, col: col)
         continue
       }
       for s in slots {
         let ys = periods.map { s < $0[keyPath: path].count ? $0[keyPath: path][s] : .nan }
         axes.add(
-          Series(.line, xs: xs, ys: ys, color: Palette.agent(data.agents[s]), width: 1.6, marker: .circle, markerSize: 4.5))
+          Series(
+            .line, xs: xs, ys: ys, color: Palette.agent(data.agents[s]), width: 1.6, marker: .circle, markerSize: 4.5))
       }
       axes.xTicks = periodTicks
+      axes.xLimits = 0.5...(Double(periods.count) + 0.5)
       axes.zeroLine = true
       figure.add(axes, row: row, col: col)
     }

@@ -248,7 +248,8 @@ public struct EpisodeData: Sendable {
         (
           t,
           WorldSnapshot(
-            height: wood.rows, width: wood.cols, wood: wood.values, stone: stone.values, water: same(grid(maps["Water"])),
+            height: wood.rows, width: wood.cols, wood: wood.values, stone: stone.values,
+            water: same(grid(maps["Water"])),
             woodSource: same(grid(maps["WoodSourceBlock"])), stoneSource: same(grid(maps["StoneSourceBlock"])),
             houseOwner: maps["House"] == nil ? [Int](repeating: -1, count: n) : house)
         ))

@@ -30,9 +30,13 @@ public struct RGBAImage: Sendable, Equatable {
     self.pixels = pixels
   }
 
-  /// Encodes the image as a PNG with `text` as tEXt chunks (Latin-1 keys of 1 to 79 characters).
+  /// Encodes the image as a PNG with `text` as tEXt chunks.
   ///
-  /// - Parameter compression: zlib level, 0 to 9.
+  /// - Parameters:
+  ///   - text: key and value pairs; keys are 1 to 79 ASCII characters, values Latin-1 (other
+  ///     characters become `?`).
+  ///   - compression: zlib level, 0 to 9.
+  /// - Returns: The PNG file's bytes.
   /// - Throws: ``PNGError`` for an invalid key or when libpng fails.
   public func pngData(text: [(key: String, value: String)] = [], compression: Int = 6) throws(PNGError) -> [UInt8] {
     for (key, _) in text where key.isEmpty || key.utf8.count > 79 || key.contains(where: { !$0.isASCII }) {

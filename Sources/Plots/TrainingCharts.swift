@@ -24,7 +24,8 @@ public struct ProgressTable: Sendable {
       if record == [""] { continue }
       guard record.count == header.count else {
         throw PlotError(
-          "\(origin):\(i + 2): \(record.count) fields, but the header has \(header.count) (a truncated or damaged file?)")
+          "\(origin):\(i + 2): \(record.count) fields, but the header has \(header.count) (a truncated or damaged file?)"
+        )
       }
       rows.append(record.map { Double($0) ?? .nan })
     }
@@ -114,7 +115,9 @@ public struct TrainingCharts {
     for c in table.columns {
       var id: String?
       if c.hasPrefix("policy_reward_mean/") { id = String(c.dropFirst("policy_reward_mean/".count)) }
-      if c.hasPrefix("info/learner/") { id = c.dropFirst("info/learner/".count).split(separator: "/").first.map(String.init) }
+      if c.hasPrefix("info/learner/") {
+        id = c.dropFirst("info/learner/".count).split(separator: "/").first.map(String.init)
+      }
       if let id, !out.contains(id) { out.append(id) }
     }
     return out
@@ -131,9 +134,11 @@ public struct TrainingCharts {
 
   /// All curves in one figure (`training.png`).
   public func figure() -> Figure {
-    let xs = table.column("timesteps_total") ?? table.column("num_env_steps_sampled") ?? table.rows.indices.map {
-      Double($0 + 1)
-    }
+    let xs =
+      table.column("timesteps_total") ?? table.column("num_env_steps_sampled")
+      ?? table.rows.indices.map {
+        Double($0 + 1)
+      }
     let xLabel = table.column("timesteps_total") == nil ? "iteration" : "env steps"
     let title = smoothing > 1 ? "Training (moving average over \(smoothing) iterations)" : "Training"
     let figure = Figure(width: size.width, height: size.height, rows: 3, cols: 4, title: title)
@@ -168,6 +173,11 @@ public struct TrainingCharts {
       }
       panels.append(axes)
     }
+    // One x range for every panel, so that the curves line up.
+    let finite = xs.filter(\.isFinite)
+    if let lo = finite.min(), let hi = finite.max(), hi > lo {
+      for axes in panels { axes.xLimits = lo...hi }
+    }
     for (i, axes) in panels.enumerated() { figure.add(axes, row: i / 4, col: i % 4) }
     return figure
   }
@@ -177,6 +187,9 @@ public struct TrainingCharts {
     if smoothing > 1 {
       axes.add(Series(.line, xs: xs, ys: ys, color: color.opacity(0.25), width: 1.2))
     }
-    axes.add(Series(.line, xs: xs, ys: smoothed(ys), color: color, width: 1.9, marker: xs.count <= 30 ? .circle : nil, markerSize: 4))
+    axes.add(
+      Series(
+        .line, xs: xs, ys: smoothed(ys), color: color, width: 1.9, marker: xs.count <= 30 ? .circle : nil, markerSize: 4
+      ))
   }
 }

@@ -21,4 +21,12 @@ public struct EpisodeRecord: Sendable {
 public protocol EpisodeReporting: VectorMultiAgentEnv {
   /// The episodes finished since the last call, in environment order per step.
   func takeEpisodeRecords() -> [EpisodeRecord]
+  /// The keys of the episode metrics, known before any episode ends, so that result tables
+  /// have every column from the first iteration on.
+  var episodeMetricKeys: [String] { get }
+}
+
+extension EpisodeReporting {
+  /// Default: unknown until episodes end.
+  public var episodeMetricKeys: [String] { [] }
 }

@@ -1,9 +1,10 @@
 // The per-iteration result record, with RLlib's key names where RLlib has one.
 
 extension Trainer {
-  /// Mean, min and max of `values` (zeros when empty).
+  /// Mean, min and max of `values` (NaN when empty, as RLlib reports before the first episode
+  /// ends).
   private func summary(_ values: [Double]) -> (mean: Double, min: Double, max: Double) {
-    guard let lo = values.min(), let hi = values.max() else { return (0, 0, 0) }
+    guard let lo = values.min(), let hi = values.max() else { return (.nan, .nan, .nan) }
     return (values.reduce(0, +) / Double(values.count), lo, hi)
   }
 
@@ -45,9 +46,9 @@ extension Trainer {
     r.set("policy_reward_min", .record(mins))
     r.set("policy_reward_max", .record(maxs))
     var metrics = ResultRecord()
-    for (key, _) in recentEpisodes.last?.metrics ?? [] {
-      metrics.set(key, .double(episodeMetric(key) ?? 0))
-    }
+    var keys = env.episodeMetricKeys
+    for (key, _) in recentEpisodes.last?.metrics ?? [] where !keys.contains(key) { keys.append(key) }
+    for key in keys { metrics.set(key, .double(episodeMetric(key) ?? .nan)) }
     r.set("episode_metrics", .record(metrics))
     var learner = ResultRecord()
     for (k, policy) in policies.enumerated() {

@@ -5,7 +5,7 @@ import Foundation
 
 struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Measure speed and memory.", subcommands: [EnvBench.self, TrainBench.self])
+    abstract: "Measure speed and memory.", subcommands: [EnvBench.self, TrainBench.self, PlotBench.self])
 }
 
 struct EnvBench: ParsableCommand {

@@ -19,7 +19,7 @@ struct Plot: ParsableCommand {
   @Argument(help: "A dense log file or a run directory.")
   var source: String
 
-  @Option(help: "Output directory (default: SOURCE's directory, plots/ inside it).")
+  @Option(help: "Output directory (default: plots/ beside a log, or inside a run directory).")
   var out: String?
 
   @Option(help: "Agents to draw, as a comma-separated list (e.g. 0,2; default: all).")

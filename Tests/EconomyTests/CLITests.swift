@@ -56,6 +56,39 @@ struct CLITests {
     for file in files { #expect(try DenseLog.load(path: joinPath(logs, file)).steps == 50) }
   }
 
+  @Test func plotDrawsALogsChartsAndReportsBadInput() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    let config = try writeFile(smallEnvYAML(episodeLength: 60), named: "small.yaml", in: directory)
+    let logs = joinPath(directory, "logs")
+    let simulated = try runEconomist(["simulate", config, "--seed", "3", "--dense-log", logs, "--lz4"])
+    #expect(simulated.status == 0, "\(simulated.stderr)")
+    let log = joinPath(logs, "episode_000.lz4")
+    let out = joinPath(directory, "plots")
+    let plotted = try runEconomist(["plot", log, "--out", out, "--agents", "1,0", "--snapshots", "3"])
+    #expect(plotted.status == 0, "\(plotted.stderr)")
+    let written = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+    #expect(
+      written == ["agents.png", "economy.png", "report.md", "taxes.png", "trajectories.png", "world.png"], "\(written)")
+    #expect(plotted.stderr.isEmpty, "\(plotted.stderr)")
+    #expect(plotted.stdout.hasPrefix("written: \(out)/world.png, "), "\(plotted.stdout)")
+
+    let missing = try runEconomist(["plot", joinPath(directory, "nothing.lz4")])
+    #expect(
+      missing.status != 0 && missing.stderr.contains("nothing.lz4: no such file or directory"), "\(missing.stderr)")
+    let bytes = try #require(FileManager.default.contents(atPath: log))
+    let truncated = try writeFile("", named: "truncated.lz4", in: directory)
+    try Data(bytes.prefix(bytes.count / 2)).write(to: URL(fileURLWithPath: truncated))
+    let damaged = try runEconomist(["plot", truncated, "--out", out])
+    #expect(damaged.status != 0 && damaged.stderr.contains("truncated.lz4: corrupt LZ4 frame"), "\(damaged.stderr)")
+    let agent = try runEconomist(["plot", log, "--out", out, "--agents", "9"])
+    #expect(agent.stderr.contains("no agent 9 in the log; its agents are 0, 1, 2, 3"), "\(agent.stderr)")
+    let size = try runEconomist(["plot", log, "--size", "big"])
+    #expect(size.status != 0 && size.stderr.contains("--size expects WIDTHxHEIGHT"), "\(size.stderr)")
+    let notARun = try runEconomist(["plot", directory])
+    #expect(notARun.stderr.contains("a directory without progress.csv"), "\(notARun.stderr)")
+  }
+
   @Test func benchPrintsOneJSONObject() throws {
     let result = try runEconomist(["bench", "env", "--json", "--seconds", "0.2", "--envs", "3", "--threads", "2"])
     #expect(result.status == 0, "\(result.stderr)")
@@ -235,6 +268,9 @@ struct CLITests {
       }
     }
     #expect(records(run) == records(straightRun) && records(run).count == 3)
+    let charts = try runEconomist(["plot", run, "--smooth", "2"])
+    #expect(charts.status == 0, "\(charts.stderr)")
+    #expect(FileManager.default.fileExists(atPath: joinPath(run, "plots/training.png")), "\(charts.stdout)")
     let evaluation = try runEconomist(["evaluate", run, "--episodes", "2", "--greedy"])
     #expect(evaluation.status == 0, "\(evaluation.stderr)")
     let table = evaluation.stdout.split(separator: "\n").map(String.init)

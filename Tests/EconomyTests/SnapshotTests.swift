@@ -65,7 +65,8 @@ struct SnapshotTests {
 
   @Test(arguments: [
     ["--help"], ["simulate", "--help"], ["inspect", "--help"], ["replay", "--help"], ["bench", "env", "--help"],
-    ["train", "--help"], ["evaluate", "--help"], ["bench", "train", "--help"],
+    ["train", "--help"], ["evaluate", "--help"], ["bench", "train", "--help"], ["plot", "--help"],
+    ["bench", "plot", "--help"],
   ])
   func helpText(_ arguments: [String]) throws {
     let out = try runEconomist(arguments)

@@ -22,7 +22,7 @@ struct TicksTests {
     #expect(Ticks.labels([0, 0.2, 0.4]) == ["0.0", "0.2", "0.4"])
     #expect(Ticks.labels([0, 250, 500]) == ["0", "250", "500"])
     #expect(Ticks.labels([0, 20000, 40000]) == ["0", "20k", "40k"])
-    #expect(Ticks.labels([0, 500_000, 1_000_000, 1_500_000]) == ["0", "0.5M", "1.0M", "1.5M"])
+    #expect(Ticks.labels([0, 500_000, 1_000_000, 1_500_000]) == ["0.0", "0.5M", "1.0M", "1.5M"])
     #expect(Ticks.format(2.5) == "2.5" && Ticks.format(3.0) == "3" && Ticks.format(-0.0001) == "0")
   }
 }
