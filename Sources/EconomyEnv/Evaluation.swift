@@ -43,28 +43,12 @@ public struct Evaluation {
   public init(
     target: String, config: String? = nil, episodes: Int, greedy: Bool, seed: UInt64, threads: Int? = nil
   ) throws {
-    let fm = FileManager.default
-    let target = target.hasSuffix("/") && target.count > 1 ? String(target.dropLast()) : target
-    let checkpoint: String
-    let runDirectory: String?
-    if let latest = Trainer.existingCheckpoint(at: "\(target)/checkpoints/latest") {
-      checkpoint = latest
-      runDirectory = target
-    } else if let given = Trainer.existingCheckpoint(at: target) {
-      checkpoint = given
-      let parent = URL(fileURLWithPath: target).deletingLastPathComponent().deletingLastPathComponent().path
-      runDirectory = fm.fileExists(atPath: "\(parent)/config.yaml") ? parent : nil
-    } else {
-      throw TrainingError(
-        "\(target): neither a run directory (no checkpoints/latest/state.json) nor a checkpoint (no state.json)")
-    }
-    guard let configPath = config ?? runDirectory.map({ "\($0)/config.yaml" }) else {
-      throw TrainingError("\(checkpoint): no config.yaml two levels up; give the run config with --config")
-    }
+    let (checkpoint, configPath) = try Evaluation.resolve(target: target, config: config)
     let run = try RunConfig.load(path: configPath)
     let cores = ProcessInfo.processInfo.activeProcessorCount
     let threadCount = max(1, threads ?? cores)
-    let envs = max(1, min(episodes, 2 * threadCount))
+    // Not tied to the core count, so that results do not depend on the machine.
+    let envs = max(1, min(episodes, 8))
     var training = run.training
     // Sized for inference only: no rollouts or minibatches worth keeping.
     training.trainer.numWorkers = 1
@@ -83,13 +67,40 @@ public struct Evaluation {
     self.checkpoint = checkpoint
     self.greedy = greedy
     policies = trainer.policies
-    if let data = fm.contents(atPath: "\(checkpoint)/state.json"),
+    if let data = FileManager.default.contents(atPath: "\(checkpoint)/state.json"),
       let state = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     {
       iteration = state["iteration"] as? Int
       envSteps = state["envSteps"] as? Int
     }
     self.episodes = try trainer.evaluate(env: vector, episodes: episodes, greedy: greedy, seed: seed)
+  }
+
+  /// The checkpoint directory of `target` (a run directory: its `checkpoints/latest`; or a
+  /// checkpoint directory) and the run config to use with it (`config`, else the run
+  /// directory's `config.yaml`).
+  ///
+  /// - Throws: ``TrainingError`` naming the path when it is neither, or no config is found.
+  static func resolve(target: String, config: String?) throws -> (checkpoint: String, config: String) {
+    let fm = FileManager.default
+    let target = target.hasSuffix("/") && target.count > 1 ? String(target.dropLast()) : target
+    let checkpoint: String
+    let runDirectory: String?
+    if let latest = Trainer.existingCheckpoint(at: "\(target)/checkpoints/latest") {
+      checkpoint = latest
+      runDirectory = target
+    } else if let given = Trainer.existingCheckpoint(at: target) {
+      checkpoint = given
+      let parent = URL(fileURLWithPath: target).deletingLastPathComponent().deletingLastPathComponent().path
+      runDirectory = fm.fileExists(atPath: "\(parent)/config.yaml") ? parent : nil
+    } else {
+      throw TrainingError(
+        "\(target): neither a run directory (no checkpoints/latest/state.json) nor a checkpoint (no state.json)")
+    }
+    guard let configPath = config ?? runDirectory.map({ "\($0)/config.yaml" }) else {
+      throw TrainingError("\(checkpoint): no config.yaml two levels up; give the run config with --config")
+    }
+    return (checkpoint, configPath)
   }
 
   /// Episode reward (all agents and the planner), each policy's mean agent return, episode

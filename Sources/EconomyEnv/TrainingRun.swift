@@ -57,8 +57,21 @@ public final class TrainingRun {
       try trainer.restoreCheckpoint(from: latest)
       lastKeptCheckpoint = trainer.envSteps
     } else {
-      if let path = training.general.restoreAgents { try trainer.loadWeights(policy: "a", from: path) }
-      if let path = training.general.restorePlanner { try trainer.loadWeights(policy: "p", from: path) }
+      for (key, policy, path) in [
+        ("restore_tf_weights_agents", "a", training.general.restoreAgents),
+        ("restore_tf_weights_planner", "p", training.general.restorePlanner),
+      ] {
+        guard let path else { continue }
+        let exists =
+          path.hasSuffix(".safetensors")
+          ? fm.fileExists(atPath: path) : fm.fileExists(atPath: "\(path)/\(policy).safetensors")
+        guard exists else {
+          throw TrainingError(
+            "\(configPath): general.\(key): no checkpoint at '\(path)' (relative paths are from the current directory; train the earlier phase first, or point at its run's checkpoints/latest)"
+          )
+        }
+        try trainer.loadWeights(policy: policy, from: path)
+      }
       try RL.AtomicFile.write(
         String(decoding: fm.contents(atPath: configPath) ?? Data(), as: UTF8.self), to: "\(directory)/config.yaml")
       let encoder = JSONEncoder()

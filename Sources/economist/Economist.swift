@@ -6,6 +6,8 @@ struct Economist: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "economist",
     abstract: "Economic simulation and multi-agent reinforcement learning: Foundation's economy, in Swift.",
-    subcommands: [Simulate.self, Inspect.self, Train.self, Evaluate.self, Replay.self, Plot.self, Bench.self]
+    subcommands: [
+      Simulate.self, Inspect.self, Train.self, Evaluate.self, Compare.self, Replay.self, Plot.self, Bench.self,
+    ]
   )
 }

@@ -89,6 +89,28 @@ struct CLITests {
     #expect(notARun.stderr.contains("a directory without progress.csv"), "\(notARun.stderr)")
   }
 
+  @Test func compareWritesTheTableAndTheChart() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    var settings: [String] = []
+    for name in ["free_market", "saez"] {
+      let text = try String(contentsOfFile: joinPath(repositoryRoot, "scenarios/\(name).yaml"), encoding: .utf8)
+        .replacingOccurrences(of: "episode_length: 1000", with: "episode_length: 40")
+      settings.append(try writeFile(text, named: "\(name).yaml", in: directory))
+    }
+    let out = joinPath(directory, "compare")
+    let result = try runEconomist(["compare"] + settings + ["--episodes", "2", "--out", out])
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(result.stdout.contains("| free_market | no taxes | "), "\(result.stdout)")
+    #expect(result.stdout.contains("| saez | Saez formula | "), "\(result.stdout)")
+    let files = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+    #expect(files == ["compare.csv", "compare.md", "compare.png"])
+    let csv = try String(contentsOfFile: joinPath(out, "compare.csv"), encoding: .utf8)
+    #expect(csv.hasPrefix("setting,taxes_set_by,source,episodes,productivity_mean,productivity_std,"))
+    let missing = try runEconomist(["compare", joinPath(directory, "nope.yaml")])
+    #expect(missing.status != 0 && missing.stderr.contains("nope.yaml: no such file or directory"), "\(missing.stderr)")
+  }
+
   @Test func benchPrintsOneJSONObject() throws {
     let result = try runEconomist(["bench", "env", "--json", "--seconds", "0.2", "--envs", "3", "--threads", "2"])
     #expect(result.status == 0, "\(result.stderr)")

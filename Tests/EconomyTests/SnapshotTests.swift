@@ -66,7 +66,7 @@ struct SnapshotTests {
   @Test(arguments: [
     ["--help"], ["simulate", "--help"], ["inspect", "--help"], ["replay", "--help"], ["bench", "env", "--help"],
     ["train", "--help"], ["evaluate", "--help"], ["bench", "train", "--help"], ["plot", "--help"],
-    ["bench", "plot", "--help"],
+    ["bench", "plot", "--help"], ["compare", "--help"],
   ])
   func helpText(_ arguments: [String]) throws {
     let out = try runEconomist(arguments)

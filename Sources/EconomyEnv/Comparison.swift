@@ -1,0 +1,251 @@
+// Comparing tax policies: the same agents in the same world under several tax settings, and the
+// equality–productivity table the AI Economist paper reports.
+
+import Economy
+import Foundation
+import RL
+
+/// Evaluates one agent policy under several tax settings and tabulates the social outcomes.
+///
+/// Each setting is a config (a baseline such as `scenarios/us_federal.yaml`: its tax rules act
+/// and the planner's actions, if any, are random) or a training run directory (its trained
+/// planner sets the taxes). The agents are the policy of `--agents` (a run or a checkpoint),
+/// else the run's own agents for a run directory, else uniformly random valid actions. Every
+/// setting plays the same episode seeds.
+public struct Comparison {
+  /// One setting's outcome.
+  public struct Setting: Sendable {
+    /// Short name: the config's file name without extension, or the run directory's name.
+    public var name: String
+    /// The config or run directory.
+    public var source: String
+    /// Who sets the taxes (`no taxes`, `US federal schedule`, `trained planner`, …).
+    public var planner: String
+    /// The episodes played.
+    public var episodes: [Trainer.EvaluatedEpisode]
+  }
+
+  /// A column of the table.
+  public struct Metric: Sendable {
+    /// Column title.
+    public var title: String
+    /// CSV column prefix.
+    public var key: String
+    /// The value of one episode.
+    public var value: @Sendable ([(key: String, value: Double)]) -> Double
+  }
+
+  /// The columns: productivity, equality, equality × productivity (per episode), and
+  /// inverse-income-weighted utility.
+  public static let metrics: [Metric] = [
+    Metric(title: "productivity", key: "productivity") { m in Comparison.lookup(m, "social/productivity") },
+    Metric(title: "equality", key: "equality") { m in Comparison.lookup(m, "social/equality") },
+    Metric(title: "equality × productivity", key: "equality_times_productivity") { m in
+      Comparison.lookup(m, "social/equality") * Comparison.lookup(m, "social/productivity")
+    },
+    Metric(title: "inverse-income-weighted utility", key: "inv_income_weighted_utility") { m in
+      Comparison.lookup(m, "social_welfare/inv_income_weighted_utility")
+    },
+  ]
+
+  static func lookup(_ metrics: [(key: String, value: Double)], _ key: String) -> Double {
+    metrics.first { $0.key == key }?.value ?? .nan
+  }
+
+  /// The settings, in the order given.
+  public var settings: [Setting]
+  /// Where the agent policy came from.
+  public var agents: String
+  /// Episodes per setting.
+  public var episodeCount: Int
+  /// The first episode seed.
+  public var seed: UInt64
+  /// Whether actions were the most likely allowed ones.
+  public var greedy: Bool
+
+  /// Plays `episodes` episodes under every setting.
+  ///
+  /// - Parameters:
+  ///   - sources: configs and run directories, one per setting.
+  ///   - agents: a run or checkpoint directory with the agent policy `a` (nil: see above).
+  ///   - episodes: episodes per setting.
+  ///   - greedy: most likely allowed actions instead of sampled ones.
+  ///   - seed: the evaluation seed (the same for every setting).
+  ///   - threads: worker threads (default: the machine's cores; results do not depend on it).
+  /// - Throws: ``TrainingError``, ``ConfigError``, ``EnvError`` or ``CheckpointError`` naming
+  ///   the setting's path.
+  public init(
+    sources: [String], agents: String?, episodes: Int, greedy: Bool = false, seed: UInt64 = 1, threads: Int? = nil
+  ) throws {
+    guard !sources.isEmpty else { throw TrainingError("compare needs at least one config or run directory") }
+    let fm = FileManager.default
+    var agentCheckpoint: String?
+    var agentRun: RunConfig?
+    if let agents {
+      let (checkpoint, config) = try Evaluation.resolve(target: agents, config: nil)
+      agentCheckpoint = checkpoint
+      agentRun = try RunConfig.load(path: config)
+      self.agents = "policy 'a' of \(checkpoint)"
+    } else {
+      self.agents = sources.contains { Self.isRun($0) } ? "each run's own agents" : "uniformly random valid actions"
+    }
+    var settings: [Setting] = []
+    for source in sources {
+      var isDirectory: ObjCBool = false
+      guard fm.fileExists(atPath: source, isDirectory: &isDirectory) else {
+        throw TrainingError("\(source): no such file or directory")
+      }
+      let name = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
+      var envRun: RunConfig
+      var plannerCheckpoint: String?
+      var plannerRun: RunConfig?
+      var runAgents: (checkpoint: String, run: RunConfig)?
+      if isDirectory.boolValue {
+        let (checkpoint, config) = try Evaluation.resolve(target: source, config: nil)
+        envRun = try RunConfig.load(path: config)
+        plannerCheckpoint = checkpoint
+        plannerRun = envRun
+        runAgents = (checkpoint, envRun)
+      } else {
+        envRun = try RunConfig.load(path: source)
+      }
+      let environment = try Environment(config: envRun.env)
+      let planner = Self.describePlanner(environment, trained: plannerCheckpoint != nil)
+      var training = TrainingConfig()
+      let random = { () -> PolicyConfig in
+        var p = PolicyConfig()
+        p.model.kind = .random
+        return p
+      }
+      let agentSource = agentCheckpoint.map { ($0, agentRun) } ?? runAgents.map { ($0.checkpoint, Optional($0.run)) }
+      training.agentPolicy = agentSource?.1?.training.agentPolicy ?? random()
+      training.plannerPolicy =
+        plannerCheckpoint != nil && Self.plannerActs(environment)
+        ? (plannerRun?.training.plannerPolicy ?? random()) : random()
+      training.general.trainPlanner = false
+      training.trainer.shards = agentSource?.1?.training.trainer.shards ?? training.trainer.shards
+      let envs = max(1, min(episodes, 8))
+      training.trainer.numWorkers = 1
+      training.trainer.numEnvsPerWorker = envs
+      training.trainer.rolloutFragmentLength = 1
+      training.trainer.trainBatchSize = 1
+      training.trainer.sgdMinibatchSize = 1
+      let pool = WorkerPool(threads: max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, envs)))
+      var envConfig = envRun.env
+      envConfig.denseLogFrequency = nil
+      let vector = try EconomyVectorEnv(
+        environment: try Environment(config: envConfig), envs: envs, threads: pool.threads, keepDenseLogs: false,
+        pool: pool)
+      let trainer: Trainer
+      do {
+        trainer = try Trainer(env: vector, config: training, seed: seed, pool: pool)
+        if let checkpoint = agentSource?.0 { try trainer.loadWeights(policy: "a", from: checkpoint) }
+        if let checkpoint = plannerCheckpoint, training.plannerPolicy.model.kind != .random {
+          try trainer.loadWeights(policy: "p", from: checkpoint)
+        }
+      } catch {
+        throw TrainingError("\(source): \(error)")
+      }
+      let played = try trainer.evaluate(env: vector, episodes: episodes, greedy: greedy, seed: seed)
+      settings.append(Setting(name: name, source: source, planner: planner, episodes: played))
+    }
+    self.settings = settings
+    episodeCount = episodes
+    self.seed = seed
+    self.greedy = greedy
+  }
+
+  static func isRun(_ path: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+  }
+
+  /// Whether the planner's actions set the taxes (the `model_wrapper` tax model, taxes on).
+  static func plannerActs(_ environment: Environment) -> Bool {
+    guard let tax = environment.components.lazy.compactMap({ $0 as? PeriodicBracketTax }).first else { return false }
+    return !tax.disableTaxes && tax.taxModel == .modelWrapper
+  }
+
+  /// Who sets the taxes in `environment`.
+  static func describePlanner(_ environment: Environment, trained: Bool) -> String {
+    guard let tax = environment.components.lazy.compactMap({ $0 as? PeriodicBracketTax }).first else {
+      return "no taxes (no PeriodicBracketTax)"
+    }
+    if tax.disableTaxes { return "no taxes" }
+    switch tax.taxModel {
+    case .modelWrapper: return trained ? "trained planner" : "random planner"
+    case .usFederal: return "US federal schedule"
+    case .saez: return "Saez formula"
+    case .fixedBracketRates: return "fixed rates"
+    }
+  }
+
+  // MARK: - Table
+
+  /// Each metric's per-episode values for a setting (NaN where the episode lacks it).
+  public func values(_ setting: Setting, _ metric: Metric) -> [Double] {
+    setting.episodes.map { metric.value($0.record.metrics) }
+  }
+
+  /// Mean and sample standard deviation, skipping NaN.
+  public static func summary(_ values: [Double]) -> (mean: Double, std: Double) {
+    let xs = values.filter { !$0.isNaN }
+    guard !xs.isEmpty else { return (.nan, .nan) }
+    let n = Double(xs.count)
+    let mean = xs.reduce(0, +) / n
+    let variance = xs.count > 1 ? xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
+    return (mean, variance.squareRoot())
+  }
+
+  /// `value ± std` with decimals suited to the metric.
+  static func format(_ s: (mean: Double, std: Double), decimals: Int) -> String {
+    guard s.mean.isFinite else { return "n/a" }
+    return String(format: "%.\(decimals)f ± %.\(decimals)f", s.mean, s.std)
+  }
+
+  private static func decimals(_ metric: Metric) -> Int { metric.key == "equality" ? 3 : 1 }
+
+  /// The table as Markdown, with how it was made and the paper's reference numbers.
+  public var markdown: String {
+    var out = "# Tax policies compared\n\n"
+    out += "Agents: \(agents). \(episodeCount) episodes per setting, "
+    out += "the same episode seeds in every setting (seed \(seed)), \(greedy ? "greedy" : "sampled") actions. "
+    out += "Mean ± standard deviation over episodes, at the end of each episode.\n\n"
+    out += "| setting | taxes set by | " + Self.metrics.map(\.title).joined(separator: " | ") + " |\n"
+    out += "|---|---|" + Self.metrics.map { _ in "---:|" }.joined() + "\n"
+    for s in settings {
+      let cells = Self.metrics.map { Self.format(Self.summary(values(s, $0)), decimals: Self.decimals($0)) }
+      out += "| \(s.name) | \(s.planner) | " + cells.joined(separator: " | ") + " |\n"
+    }
+    out += """
+
+      Equality is 1 − the Gini coefficient of coin; productivity is the agents' total coin. For \
+      reference, the AI Economist paper reports for its 4-agent open-quadrant world with trained \
+      agents (productivity / equality / equality × productivity): free market 3285 / 39% / 1278, \
+      US federal 2656 / 48% / 1261, Saez 2759 / 52% / 1435, AI Economist 2907 / 57% / 1664.
+
+      """
+    return out
+  }
+
+  /// The table as CSV: one row per setting, mean and std columns per metric.
+  public var csv: String {
+    var header = ["setting", "taxes_set_by", "source", "episodes"]
+    for m in Self.metrics { header += ["\(m.key)_mean", "\(m.key)_std"] }
+    var lines = [header.joined(separator: ",")]
+    for s in settings {
+      var row = [s.name, s.planner, s.source, "\(s.episodes.count)"].map(Self.csvField)
+      for m in Self.metrics {
+        let summary = Self.summary(values(s, m))
+        row += [summary.mean, summary.std].map { $0.isNaN ? "nan" : "\($0)" }
+      }
+      lines.append(row.joined(separator: ","))
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  private static func csvField(_ text: String) -> String {
+    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
+    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+  }
+}
