@@ -60,6 +60,9 @@ let package = Package(
         "Economy", "RL", "EconomyEnv", "Plots", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Tutorial 2's example: a component written against Economy's public API.
+    .executableTarget(
+      name: "virtual-store", dependencies: ["Economy"], path: "Examples/VirtualStore", exclude: ["virtual_store.yaml"]),
     .testTarget(
       name: "EconomyTests",
       dependencies: ["Economy"],

@@ -202,14 +202,16 @@ public struct EpisodeCharts {
 
   /// Wood, stone, coin, labour and accumulated reward per agent over the episode.
   public func agents() -> Figure {
-    let (w, h) = size(1800, 440)
-    let figure = Figure(width: w, height: h, rows: 1, cols: 5, title: "Agents over the episode")
-    figure.legend = agentLegend()
-    let panels: [(String, String, [[Double]])] = [
+    var panels: [(String, String, [[Double]])] = [
       ("Wood", "wood (inventory + escrow)", data.wood), ("Stone", "stone (inventory + escrow)", data.stone),
       ("Coin", "coin (inventory + escrow)", data.coin), ("Labor", "cumulative labor", data.labor),
       ("Utility gained", "cumulative reward", cumulativeRewards()),
     ]
+    // State a custom component keeps (at most three more panels).
+    for extra in data.extraStates.prefix(3) { panels.append((extra.name, extra.name, extra.values)) }
+    let (w, h) = size(360 * panels.count, 440)
+    let figure = Figure(width: w, height: h, rows: 1, cols: panels.count, title: "Agents over the episode")
+    figure.legend = agentLegend()
     for (i, (title, label, values)) in panels.enumerated() {
       let axes = Axes(title: title, xLabel: "step", yLabel: label)
       for s in slots {

@@ -17,6 +17,9 @@ public struct EpisodeData: Sendable {
   public private(set) var coin: [[Double]] = []
   /// Cumulative labour, per agent, T + 1 values.
   public private(set) var labor: [[Double]] = []
+  /// Other numeric agent state that changes during the episode (a custom component's state
+  /// field, such as a store's `rations`): name and, per agent, T + 1 values.
+  public private(set) var extraStates: [(name: String, values: [[Double]])] = []
   /// Location (row, column) per agent, T + 1 values; nil where the log has none.
   public private(set) var locations: [[(row: Int, col: Int)?]] = []
   /// Reward of each step, per agent (T values; NaN where missing).
@@ -134,6 +137,11 @@ public struct EpisodeData: Sendable {
     coin = wood
     labor = wood
     locations = Array(repeating: [], count: n)
+    let known: Set<String> = ["loc", "inventory", "escrow", "endogenous"]
+    let extraNames = (states.first?[String(agents.first ?? 0)]?.objectValue?.entries ?? []).filter {
+      !known.contains($0.key) && $0.value.doubleValue != nil
+    }.map(\.key)
+    var extras = extraNames.map { _ in [[Double]](repeating: [], count: n) }
     var reported = false
     for (t, state) in states.enumerated() {
       for (k, a) in agents.enumerated() {
@@ -159,8 +167,13 @@ public struct EpisodeData: Sendable {
         } else {
           locations[k].append(nil)
         }
+        for (e, name) in extraNames.enumerated() { extras[e][k].append(s?[name]?.doubleValue ?? .nan) }
       }
     }
+    // Constants (a skill drawn at reset) are not worth a panel.
+    extraStates = zip(extraNames, extras).filter { _, values in
+      values.contains { series in series.contains { $0 != series.first && !($0.isNaN && series.first?.isNaN == true) } }
+    }.map { (name: $0, values: $1) }
   }
 
   private mutating func readRewards(_ list: [JSONValue]) {

@@ -183,6 +183,17 @@ func runEconomist(
     economistExecutable,
     "the economist executable is not built next to the test bundle; run `swift build` with the same scratch path",
     sourceLocation: sourceLocation)
+  return try runProgram(path, arguments, in: directory)
+}
+
+/// An executable product built next to the test bundle (`economist`, `virtual-store`).
+func builtExecutable(_ name: String) -> String? {
+  let path = Bundle.module.bundleURL.deletingLastPathComponent().appendingPathComponent(name).path
+  return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+}
+
+/// Runs the program at `path` with `arguments` in `directory` and waits.
+func runProgram(_ path: String, _ arguments: [String], in directory: String) throws -> ProcessOutput {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: path)
   process.arguments = arguments
