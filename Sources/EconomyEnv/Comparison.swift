@@ -96,7 +96,7 @@ public struct Comparison {
         throw TrainingError("\(source): no such file or directory")
       }
       let name = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
-      var envRun: RunConfig
+      let envRun: RunConfig
       var plannerCheckpoint: String?
       var plannerRun: RunConfig?
       var runAgents: (checkpoint: String, run: RunConfig)?
@@ -124,18 +124,12 @@ public struct Comparison {
         ? (plannerRun?.training.plannerPolicy ?? random()) : random()
       training.general.trainPlanner = false
       training.trainer.shards = agentSource?.1?.training.trainer.shards ?? training.trainer.shards
-      let envs = max(1, min(episodes, 8))
-      training.trainer.numWorkers = 1
-      training.trainer.numEnvsPerWorker = envs
-      training.trainer.rolloutFragmentLength = 1
-      training.trainer.trainBatchSize = 1
-      training.trainer.sgdMinibatchSize = 1
+      let envs = Evaluation.envCount(episodes: episodes)
+      training.trainer.sizeForInference(envs: envs)
       let pool = WorkerPool(threads: max(1, min(threads ?? ProcessInfo.processInfo.activeProcessorCount, envs)))
-      var envConfig = envRun.env
-      envConfig.denseLogFrequency = nil
+      // keepDenseLogs false: no dense logs whatever the config says.
       let vector = try EconomyVectorEnv(
-        environment: try Environment(config: envConfig), envs: envs, threads: pool.threads, keepDenseLogs: false,
-        pool: pool)
+        environment: environment, envs: envs, threads: pool.threads, keepDenseLogs: false, pool: pool)
       let trainer: Trainer
       do {
         trainer = try Trainer(env: vector, config: training, seed: seed, pool: pool)
@@ -188,14 +182,7 @@ public struct Comparison {
   }
 
   /// Mean and sample standard deviation, skipping NaN.
-  public static func summary(_ values: [Double]) -> (mean: Double, std: Double) {
-    let xs = values.filter { !$0.isNaN }
-    guard !xs.isEmpty else { return (.nan, .nan) }
-    let n = Double(xs.count)
-    let mean = xs.reduce(0, +) / n
-    let variance = xs.count > 1 ? xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
-    return (mean, variance.squareRoot())
-  }
+  public static func summary(_ values: [Double]) -> (mean: Double, std: Double) { Evaluation.summary(values) }
 
   /// `value ± std` with decimals suited to the metric.
   static func format(_ s: (mean: Double, std: Double), decimals: Int) -> String {
@@ -234,7 +221,7 @@ public struct Comparison {
     for m in Self.metrics { header += ["\(m.key)_mean", "\(m.key)_std"] }
     var lines = [header.joined(separator: ",")]
     for s in settings {
-      var row = [s.name, s.planner, s.source, "\(s.episodes.count)"].map(Self.csvField)
+      var row = [s.name, s.planner, s.source, "\(s.episodes.count)"].map(csvField)
       for m in Self.metrics {
         let summary = Self.summary(values(s, m))
         row += [summary.mean, summary.std].map { $0.isNaN ? "nan" : "\($0)" }
@@ -244,8 +231,4 @@ public struct Comparison {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  private static func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
-    return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-  }
 }

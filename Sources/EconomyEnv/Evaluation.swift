@@ -47,15 +47,9 @@ public struct Evaluation {
     let run = try RunConfig.load(path: configPath)
     let cores = ProcessInfo.processInfo.activeProcessorCount
     let threadCount = max(1, threads ?? cores)
-    // Not tied to the core count, so that results do not depend on the machine.
-    let envs = max(1, min(episodes, 8))
+    let envs = Evaluation.envCount(episodes: episodes)
     var training = run.training
-    // Sized for inference only: no rollouts or minibatches worth keeping.
-    training.trainer.numWorkers = 1
-    training.trainer.numEnvsPerWorker = envs
-    training.trainer.rolloutFragmentLength = 1
-    training.trainer.trainBatchSize = 1
-    training.trainer.sgdMinibatchSize = 1
+    training.trainer.sizeForInference(envs: envs)
     let pool = WorkerPool(threads: min(threadCount, envs))
     var envConfig = run.env
     envConfig.denseLogFrequency = 1  // every evaluated episode gets its dense log
@@ -120,15 +114,27 @@ public struct Evaluation {
       values.append(episodes.map { e in e.record.metrics.first { $0.key == key }?.value ?? .nan })
     }
     return zip(names, values).map { name, all in
-      // A metric without a value in an episode (a price with no trades) is NaN there.
-      let xs = all.filter { !$0.isNaN }
-      guard !xs.isEmpty else { return Row(name: name, mean: .nan, std: .nan) }
-      let n = Double(xs.count)
-      let mean = xs.reduce(0, +) / max(n, 1)
-      let variance = xs.count > 1 ? xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
-      return Row(name: name, mean: mean, std: variance.squareRoot())
+      let s = Evaluation.summary(all)
+      return Row(name: name, mean: s.mean, std: s.std)
     }
   }
+
+  /// Mean and sample standard deviation (0 for one value), skipping NaN.
+  ///
+  /// A metric without a value in an episode (a price with no trades) is NaN there; both are
+  /// NaN when nothing is left.
+  static func summary(_ values: [Double]) -> (mean: Double, std: Double) {
+    let xs = values.filter { !$0.isNaN }
+    guard !xs.isEmpty else { return (.nan, .nan) }
+    let n = Double(xs.count)
+    let mean = xs.reduce(0, +) / n
+    let variance = xs.count > 1 ? xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1) : 0
+    return (mean, variance.squareRoot())
+  }
+
+  /// Environments stepped together to play `episodes` episodes: not tied to the core count,
+  /// so that results do not depend on the machine.
+  static func envCount(episodes: Int) -> Int { max(1, min(episodes, 8)) }
 
   /// Whether a metric key names one agent's number (`endow/0/Coin`, `util/p`, `Trade/3/...`):
   /// some component after the first is an agent index without leading zeros, or `p`.
@@ -191,6 +197,18 @@ public struct Evaluation {
     }
     summary.set("episode", .record(perEpisode))
     try RL.AtomicFile.write(Array((summary.json + "\n").utf8), to: "\(directory)/evaluation.json")
+  }
+}
+
+extension TrainerConfig {
+  /// Sizes the trainer for inference on `envs` environments only: no rollouts or minibatches
+  /// worth keeping.
+  mutating func sizeForInference(envs: Int) {
+    numWorkers = 1
+    numEnvsPerWorker = envs
+    rolloutFragmentLength = 1
+    trainBatchSize = 1
+    sgdMinibatchSize = 1
   }
 }
 

@@ -255,8 +255,9 @@ public struct EpisodeData: Sendable {
         guard let g, g.rows == wood.rows, g.cols == wood.cols else { return [Double](repeating: 0, count: n) }
         return g.values
       }
-      let owner = same(grid(maps["House"]?["owner"])).map { Int($0) }
-      let house = grid(maps["House"]?["owner"]) == nil ? same(grid(maps["House"])).map { $0 > 0 ? 0 : -1 } : owner
+      // Foundation's House layer is {owner, health}; without an owner grid no house is drawn.
+      let owners = grid(maps["House"]?["owner"]).flatMap { $0.rows == wood.rows && $0.cols == wood.cols ? $0 : nil }
+      let houseOwner = owners?.values.map { Int($0) } ?? [Int](repeating: -1, count: n)
       snapshots.append(
         (
           t,
@@ -264,7 +265,7 @@ public struct EpisodeData: Sendable {
             height: wood.rows, width: wood.cols, wood: wood.values, stone: stone.values,
             water: same(grid(maps["Water"])),
             woodSource: same(grid(maps["WoodSourceBlock"])), stoneSource: same(grid(maps["StoneSourceBlock"])),
-            houseOwner: maps["House"] == nil ? [Int](repeating: -1, count: n) : house)
+            houseOwner: houseOwner)
         ))
     }
   }

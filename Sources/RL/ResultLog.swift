@@ -361,7 +361,7 @@ public final class ResultLog {
 // MARK: - CSV text
 
 /// `text` as a CSV field: quoted, with quotes doubled, when it holds a comma, quote or line break.
-private func csvField(_ text: String) -> String {
+package func csvField(_ text: String) -> String {
   guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
   var quoted = "\""
   for character in text {

@@ -70,43 +70,49 @@ struct Plot: ParsableCommand {
     guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
       throw ExitMessage(text: "\(source): no such file or directory")
     }
-    let size = try parsedSize()
-    var written: [String] = []
-    var notes: [String] = []
-    let directory: String
-    if isDirectory.boolValue {
-      let csv = (source as NSString).appendingPathComponent("progress.csv")
-      guard let data = FileManager.default.contents(atPath: csv) else {
-        throw ExitMessage(text: "\(source): a directory without progress.csv (not a training run directory)")
-      }
-      directory = out ?? (source as NSString).appendingPathComponent("plots")
-      do throws(PlotError) {
-        let table = try ProgressTable(csv: String(decoding: data, as: UTF8.self), origin: csv)
-        let figure = TrainingCharts(table: table, smoothing: smooth, size: size).figure()
-        let file = ChartFile(name: "training.png", image: figure.render().image())
-        written.append(try file.write(to: directory, source: csv, command: command))
-      } catch {
-        throw ExitMessage(text: error.message)
-      }
-    } else {
-      directory = out ?? ((source as NSString).deletingLastPathComponent as NSString).appendingPathComponent("plots")
-      let log: DenseLog
-      do throws(DenseLogError) {
-        log = try DenseLog.load(path: source)
-      } catch {
-        throw ExitMessage(text: error.description)
-      }
-      let options = EpisodeChartOptions(agents: try parsedAgents(), snapshots: snapshots, size: size)
-      do throws(PlotError) {
-        let charts = try EpisodeCharts(data: EpisodeData(log), options: options)
-        let (files, found) = charts.all()
-        notes = found
-        for file in files { written.append(try file.write(to: directory, source: source, command: command)) }
-      } catch {
-        throw ExitMessage(text: "\(source): \(error.message)")
-      }
-    }
+    let (written, notes) =
+      isDirectory.boolValue ? (try plotRun(command: command), []) : try plotLog(command: command)
     for note in notes { printError("note: \(note)") }
     print("written: \(written.joined(separator: ", "))")
+  }
+
+  /// `training.png` of a run directory; returns the path written.
+  private func plotRun(command: String) throws -> [String] {
+    let csv = (source as NSString).appendingPathComponent("progress.csv")
+    guard let data = FileManager.default.contents(atPath: csv) else {
+      throw ExitMessage(text: "\(source): a directory without progress.csv (not a training run directory)")
+    }
+    let directory = out ?? (source as NSString).appendingPathComponent("plots")
+    let size = try parsedSize()
+    do throws(PlotError) {
+      let table = try ProgressTable(csv: String(decoding: data, as: UTF8.self), origin: csv)
+      let figure = TrainingCharts(table: table, smoothing: smooth, size: size).figure()
+      return [
+        try ChartFile(name: "training.png", image: figure.render().image()).write(
+          to: directory, source: csv, command: command)
+      ]
+    } catch {
+      throw ExitMessage(text: error.message)
+    }
+  }
+
+  /// The episode charts of a dense log; returns the paths written and notes on charts left out.
+  private func plotLog(command: String) throws -> (written: [String], notes: [String]) {
+    let directory = out ?? ((source as NSString).deletingLastPathComponent as NSString).appendingPathComponent("plots")
+    let log: DenseLog
+    do throws(DenseLogError) {
+      log = try DenseLog.load(path: source)
+    } catch {
+      throw ExitMessage(text: error.description)
+    }
+    let options = EpisodeChartOptions(agents: try parsedAgents(), snapshots: snapshots, size: try parsedSize())
+    do throws(PlotError) {
+      let (files, notes) = try EpisodeCharts(data: EpisodeData(log), options: options).all()
+      var written: [String] = []
+      for file in files { written.append(try file.write(to: directory, source: source, command: command)) }
+      return (written, notes)
+    } catch {
+      throw ExitMessage(text: "\(source): \(error.message)")
+    }
   }
 }

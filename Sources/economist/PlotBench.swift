@@ -41,22 +41,21 @@ struct PlotBench: ParsableCommand {
     var times: [Double] = []
     var pngBytes = 0
     var files = 0
+    var snapshots = 0
     for _ in 0..<repeats {
       let start = DispatchTime.now().uptimeNanoseconds
       let log = try DenseLog(json: try JSONParser.parse(bytes), origin: "benchmark episode")
       let charts = try EpisodeCharts(data: EpisodeData(log))
       let (out, _) = charts.all()
-      pngBytes = 0
-      for file in out {
-        if let image = file.image { pngBytes += try image.pngData().count }
-      }
-      files = out.count
+      let encoded = try out.compactMap { try $0.image?.pngData() }
       times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+      pngBytes = encoded.map(\.count).reduce(0, +)
+      files = out.count
+      snapshots = log.snapshotIndices.count
     }
     let seconds = times.sorted()[times.count / 2]
     let steps = env.config.episodeLength
     let agents = env.agentCount
-    let snapshots = try DenseLog(json: try JSONParser.parse(bytes), origin: "benchmark episode").snapshotIndices.count
     if json {
       print(
         String(
