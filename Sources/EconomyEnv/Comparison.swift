@@ -35,13 +35,18 @@ public struct Comparison {
     public var value: @Sendable ([(key: String, value: Double)]) -> Double
   }
 
-  /// The columns: productivity, equality, equality × productivity (per episode), and
+  /// The columns: productivity, equality, equality × productivity (per episode: the paper's
+  /// figure), Foundation's metric `social_welfare/coin_eq_times_productivity` (equality ×
+  /// productivity / agents, the planner's objective with `coin_eq_times_productivity`), and
   /// inverse-income-weighted utility.
   public static let metrics: [Metric] = [
     Metric(title: "productivity", key: "productivity") { m in Comparison.lookup(m, "social/productivity") },
     Metric(title: "equality", key: "equality") { m in Comparison.lookup(m, "social/equality") },
     Metric(title: "equality × productivity", key: "equality_times_productivity") { m in
       Comparison.lookup(m, "social/equality") * Comparison.lookup(m, "social/productivity")
+    },
+    Metric(title: "coin_eq_times_productivity (eq × prod / agents)", key: "coin_eq_times_productivity") { m in
+      Comparison.lookup(m, "social_welfare/coin_eq_times_productivity")
     },
     Metric(title: "inverse-income-weighted utility", key: "inv_income_weighted_utility") { m in
       Comparison.lookup(m, "social_welfare/inv_income_weighted_utility")
@@ -206,8 +211,10 @@ public struct Comparison {
     }
     out += """
 
-      Equality is 1 − the Gini coefficient of coin; productivity is the agents' total coin. For \
-      reference, the AI Economist paper reports for its 4-agent open-quadrant world with trained \
+      Equality is 1 − the Gini coefficient of coin; productivity is the agents' total coin. \
+      Equality × productivity is the paper's figure; coin_eq_times_productivity is Foundation's \
+      metric of the same name, equality × productivity / number of agents, which the planner \
+      maximizes with planner_reward_type coin_eq_times_productivity. For reference, the AI Economist paper reports for its 4-agent open-quadrant world with trained \
       agents (productivity / equality / equality × productivity): free market 3285 / 39% / 1278, \
       US federal 2656 / 48% / 1261, Saez 2759 / 52% / 1435, AI Economist 2907 / 57% / 1664.
 

@@ -22,6 +22,8 @@ public final class TrainingRun {
   public let trainer: Trainer
   /// Worker threads.
   public let threads: Int
+  /// Where the per-env curriculum schedules land in global env steps with this run's envs.
+  public let curriculum: CurriculumTimeline
   let log: ResultLog
   let vectorEnv: EconomyVectorEnv
   var lastKeptCheckpoint = 0
@@ -49,6 +51,7 @@ public final class TrainingRun {
     let pool = WorkerPool(threads: threadCount)
     self.threads = threadCount
     let environment = try Environment(config: config.env)
+    curriculum = CurriculumTimeline(environment: environment, envs: training.trainer.envCount)
     vectorEnv = try EconomyVectorEnv(
       environment: environment, envs: training.trainer.envCount, threads: threadCount,
       keepDenseLogs: config.env.denseLogFrequency != nil, pool: pool)

@@ -111,8 +111,14 @@ final class Progress {
 
 /// The episode metrics table printed by `simulate`.
 enum MetricsTable {
+  /// What the two welfare columns are, printed under the table.
+  static let legend =
+    "eq×prod: equality × productivity, the paper's figure. eq×prod/N: Foundation's metric social_welfare/coin_eq_times_productivity, equality × productivity / number of agents (with planner_reward_type coin_eq_times_productivity, the planner's rewards add up to its change over the episode)."
+
   static func render(_ rows: [EpisodeSummary], firstSeed: UInt64) -> String {
-    let headers = ["episode", "seed", "productivity", "equality", "eq×prod", "trades", "houses", "taxes"]
+    let headers = [
+      "episode", "seed", "productivity", "equality", "eq×prod", "eq×prod/N", "trades", "houses", "taxes",
+    ]
     var table: [[String]] = []
     func value(_ s: EpisodeSummary, _ key: String) -> Double? { s.metric(key) }
     func fmt(_ v: Double?, _ digits: Int = 2) -> String {
@@ -125,7 +131,8 @@ enum MetricsTable {
       let eqProd = prod.flatMap { p in eq.map { $0 * p } }
       table.append([
         String(i), String(firstSeed &+ UInt64(i)), fmt(prod), fmt(eq, 4), fmt(eqProd),
-        fmt(value(s, "Trade/n_trades"), 0), fmt(value(s, "Build/total_builds"), 0),
+        fmt(value(s, "social_welfare/coin_eq_times_productivity")), fmt(value(s, "Trade/n_trades"), 0),
+        fmt(value(s, "Build/total_builds"), 0),
         fmt(value(s, "PeriodicTax/total_collected_taxes")),
       ])
     }
@@ -144,7 +151,8 @@ enum MetricsTable {
       cells.enumerated().map { i, c in String(repeating: " ", count: widths[i] - c.count) + c }.joined(separator: "  ")
     }
     return
-      ([line(headers), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + table.map(line))
+      ([line(headers), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + table.map(line)
+      + [legend])
       .joined(separator: "\n")
   }
 }

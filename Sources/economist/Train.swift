@@ -35,6 +35,7 @@ struct Train: ParsableCommand {
   func run() throws {
     let run = try TrainingRun(configPath: config, directory: runDir, seed: seed, resume: resume, threads: threads)
     for w in run.config.warnings { printError("warning: \(w)") }
+    if let note = run.curriculum.note { printError("note: \(note)") }
     let shards = run.config.training.trainer.shards
     if run.threads > shards {
       printError(
@@ -45,8 +46,10 @@ struct Train: ParsableCommand {
     print(
       "training \(t.policies.map { "'\($0)'\(t.trained[t.policies.firstIndex(of: $0) ?? 0] ? "" : " (fixed)")" }.joined(separator: ", ")) on \(run.config.training.trainer.envCount) envs, \(t.stepsPerIteration) steps per env per iteration"
     )
+    fflush(nil)
     let reason = try run.run(maxIterations: iterations) { result in
       print(progressLine(run, result))
+      fflush(nil)  // each line reaches a redirected log as it happens (stdout is block-buffered there)
     }
     print("stopped: \(reason); \(t.iteration) iterations, \(t.envSteps) env steps, \(t.episodes) episodes")
     print("run directory: \(runDir)")

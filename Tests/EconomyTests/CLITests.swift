@@ -13,25 +13,31 @@ struct CLITests {
     let result = try runEconomist(["simulate", Self.tutorialPath, "--seed", "4"])
     #expect(result.status == 0, "\(result.stderr)")
     let lines = result.stdout.split(separator: "\n").map(String.init)
-    #expect(lines.count == 3, "\(result.stdout)")
+    #expect(lines.count == 4, "\(result.stdout)")
     let header = lines.first?.split(separator: " ").map(String.init)
     #expect(
       header == [
-        "episode", "seed", "productivity", "equality", "eq×prod", "trades", "houses", "taxes",
+        "episode", "seed", "productivity", "equality", "eq×prod", "eq×prod/N", "trades", "houses", "taxes",
       ])
+    #expect(
+      lines.last
+        == "eq×prod: equality × productivity, the paper's figure. eq×prod/N: Foundation's metric social_welfare/coin_eq_times_productivity, equality × productivity / number of agents (with planner_reward_type coin_eq_times_productivity, the planner's rewards add up to its change over the episode)."
+    )
     #expect(lines.count > 1 && lines[1].allSatisfy { $0 == "-" || $0 == " " })
     // The row is the library's episode with the same seed.
     var env = try Environment(config: tutorialConfig())
     let summary = EpisodeRunner.runRandomEpisode(&env, seed: 4)
-    let row = lines.last?.split(separator: " ").map(String.init) ?? []
-    #expect(row.count == 8)
+    let row = lines.dropLast().last?.split(separator: " ").map(String.init) ?? []
+    #expect(row.count == 9)
     #expect(row.first == "0" && row.dropFirst().first == "4")
     let productivity = try #require(summary.metric("social/productivity"))
     let equality = try #require(summary.metric("social/equality"))
     #expect(row.dropFirst(2).first == String(format: "%.2f", productivity))
     #expect(row.dropFirst(3).first == String(format: "%.4f", equality))
+    #expect(row.dropFirst(4).first == String(format: "%.2f", equality * productivity))
+    #expect(row.dropFirst(5).first == String(format: "%.2f", equality * productivity / 4))
     #expect(
-      row.dropFirst(6).first == String(format: "%.0f", summary.metric("Build/total_builds") ?? -1))
+      row.dropFirst(7).first == String(format: "%.0f", summary.metric("Build/total_builds") ?? -1))
   }
 
   @Test func simulateSeveralEpisodesAddsAMeanRowAndWritesLogs() throws {
@@ -44,7 +50,7 @@ struct CLITests {
     ])
     #expect(result.status == 0, "\(result.stderr)")
     let lines = result.stdout.split(separator: "\n").map(String.init)
-    #expect(lines.count == 7, "\(result.stdout)")
+    #expect(lines.count == 8, "\(result.stdout)")
     #expect(
       lines.dropFirst(2).prefix(3).map { $0.split(separator: " ").prefix(2).joined(separator: " ") }
         == ["0 10", "1 11", "2 12"])
