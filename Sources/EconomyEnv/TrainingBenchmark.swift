@@ -44,6 +44,11 @@ public enum TrainingBenchmark {
     public var sgemmPeakGFLOPs: Double
     /// Peak resident set size of the process.
     public var peakRSSMiB: Double
+    /// The kernel set OpenBLAS chose (``BLAS/coreName``).
+    public var blasCore: String = BLAS.coreName
+    /// The kernel set this CPU could run faster, when OpenBLAS chose an older one
+    /// (``BLAS/betterCoreType(cpuFlags:)``).
+    public var betterBLASCore: String? = BLAS.betterCoreType()
 
     /// Network FLOPs per env step, sampling and learning.
     public var flopsPerEnvStep: Int { samplingFLOPsPerEnvStep + learningFLOPsPerEnvStep }
@@ -61,10 +66,11 @@ public enum TrainingBenchmark {
           + #""steps_per_iteration": %d, "iterations": %d, "envs": %d, "threads": %d, "#
           + #""flops_per_env_step": %d, "sampling_flops_per_env_step": %d, "learning_flops_per_env_step": %d, "#
           + #""gflops_achieved": %.2f, "sgemm_peak_gflops": %.2f, "flop_ceiling_env_steps_per_s": %.1f, "#
-          + #""fraction_of_ceiling": %.3f, "peak_rss_mib": %.1f}"#,
+          + #""fraction_of_ceiling": %.3f, "peak_rss_mib": %.1f, "blas_core": "%@", "better_blas_core": %@}"#,
         setup.rawValue, envStepsPerSecond, sampleSeconds, learnSeconds, stepsPerIteration, iterations, envs, threads,
         flopsPerEnvStep, samplingFLOPsPerEnvStep, learningFLOPsPerEnvStep, gflopsAchieved, sgemmPeakGFLOPs,
-        flopCeilingStepsPerSecond, fractionOfCeiling, peakRSSMiB)
+        flopCeilingStepsPerSecond, fractionOfCeiling, peakRSSMiB, blasCore, betterBLASCore.map { "\"\($0)\"" } ?? "null"
+      )
     }
 
     /// Lines for a terminal.
@@ -82,6 +88,7 @@ public enum TrainingBenchmark {
       (\(String(format: "%.0f", fractionOfCeiling * 100))% of the FLOP-bound ceiling, \
       \(String(format: "%.0f", flopCeilingStepsPerSecond)) env steps/s)
         peak RSS: \(String(format: "%.1f", peakRSSMiB)) MiB
+        OpenBLAS kernels: \(blasCore)\(betterBLASCore.map { " (this CPU can run \($0): set OPENBLAS_CORETYPE=\($0))" } ?? "")
       """
     }
   }

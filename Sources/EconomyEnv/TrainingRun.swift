@@ -3,6 +3,7 @@
 
 import Economy
 import Foundation
+import NN
 import RL
 
 /// Trains the policies of a run config and keeps everything in a run directory.
@@ -28,6 +29,9 @@ public final class TrainingRun {
   let vectorEnv: EconomyVectorEnv
   var lastKeptCheckpoint = 0
   let started = Date()
+  /// Wall seconds of the processes before a resume (their last `time_total_s`), so that
+  /// `time_total_s` counts the whole run, as RLlib's does after a restore.
+  var earlierSeconds = 0.0
 
   /// Sets up a run; with `resume`, continues from `checkpoints/latest`.
   ///
@@ -81,7 +85,29 @@ public final class TrainingRun {
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
       try RL.AtomicFile.write([UInt8](try encoder.encode(training)), to: "\(directory)/params.json")
     }
+    let resumedIteration = trainer.iteration
+    if resume, let records = try? ResultLog.readResults(path: "\(directory)/\(ResultLog.resultFileName)"),
+      let last = records.last(where: { $0[path: "training_iteration"] == .int(resumedIteration) })
+    {
+      switch last[path: "time_total_s"] {
+      case .double(let s)?: earlierSeconds = s
+      case .int(let s)?: earlierSeconds = Double(s)
+      default: break
+      }
+    }
     log = try ResultLog(directory: directory, resumeAfterIteration: resume ? trainer.iteration : nil)
+  }
+
+  /// What to tell the user when OpenBLAS runs kernels older than this CPU supports, or nil.
+  ///
+  /// OpenBLAS releases older than a CPU fall back to their `Prescott` (SSE3) kernels. On this
+  /// project's 2-core Sapphire Rapids machine with Debian's OpenBLAS 0.3.21 that gave a 65
+  /// GFLOP/s sgemm peak against 226–286 with `OPENBLAS_CORETYPE=SkylakeX`, and phase 1 trained
+  /// 1.7× faster with the latter.
+  public static var blasNote: String? {
+    guard let better = BLAS.betterCoreType() else { return nil }
+    return
+      "OpenBLAS runs its \(BLAS.coreName) kernels on this CPU, which can run its \(better) ones: start with OPENBLAS_CORETYPE=\(better) to train faster (1.7× for phase 1 on a Sapphire Rapids machine). Each kernel set rounds differently, so a run's results depend on it as they do on the seed."
   }
 
   /// Why training stopped.
@@ -149,7 +175,7 @@ public final class TrainingRun {
         metrics.set("social/equality_times_productivity", .double(e.flatMap { e in p.map { e * $0 } } ?? .nan))
         result.record.set("episode_metrics", .record(metrics))
       }
-      result.record.set("time_total_s", .double(Date().timeIntervalSince(started)))
+      result.record.set("time_total_s", .double(earlierSeconds + Date().timeIntervalSince(started)))
       try log.append(result.record, iteration: trainer.iteration)
       try writeDenseLogs(result.episodes)
       try checkpoint(force: false)

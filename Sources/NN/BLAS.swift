@@ -23,6 +23,36 @@ public enum BLAS {
   /// The corresponding OpenBLAS function is `openblas_get_num_threads`.
   public static var threads: Int { Int(openblas_get_num_threads()) }
 
+  /// The kernel set OpenBLAS chose for this CPU, as `OPENBLAS_CORETYPE` names it (`Haswell`,
+  /// `SkylakeX`, `Prescott`, …).
+  ///
+  /// The corresponding OpenBLAS function is `openblas_get_corename`.
+  public static var coreName: String { String(cString: openblas_get_corename()) }
+
+  /// The kernel set to name in `OPENBLAS_CORETYPE` when OpenBLAS chose one far older than the
+  /// CPU supports (an OpenBLAS release older than the CPU falls back to `Prescott`, SSE3), or
+  /// nil when its choice fits.
+  ///
+  /// - Parameter cpuFlags: The CPU's feature flags (default: the `flags` line of
+  ///   `/proc/cpuinfo`).
+  public static func betterCoreType(cpuFlags: Set<String>? = nil) -> String? {
+    let flags = cpuFlags ?? cpuInfoFlags()
+    let core = coreName.lowercased()
+    let avx512Cores: Set<String> = ["skylakex", "cooperlake", "sapphirerapids"]
+    let avx2Cores = avx512Cores.union(["haswell", "zen", "excavator", "steamroller", "piledriver"])
+    if flags.contains("avx512f") && flags.contains("avx512bw") && !avx512Cores.contains(core) { return "SkylakeX" }
+    if flags.contains("avx2") && flags.contains("fma") && !avx2Cores.contains(core) { return "Haswell" }
+    return nil
+  }
+
+  /// The CPU's feature flags from `/proc/cpuinfo`, empty where there is none.
+  static func cpuInfoFlags() -> Set<String> {
+    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+      let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") })
+    else { return [] }
+    return Set(line.split(separator: ":").dropFirst().joined().split(separator: " ").map(String.init))
+  }
+
   /// C = alpha · op(A) · op(B) + beta · C, row-major, where op(A) is m × k and op(B) is k × n.
   ///
   /// `lda`, `ldb` and `ldc` are the row strides of A, B and C as stored (A is m × k, or k × m

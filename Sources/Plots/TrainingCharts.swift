@@ -86,18 +86,45 @@ public struct ProgressTable: Sendable {
 
 /// The training charts of a run.
 public struct TrainingCharts {
+  /// What the curves are drawn against.
+  public enum XAxis: Sendable {
+    /// Env steps sampled (`timesteps_total`), else the iteration.
+    case envSteps
+    /// Wall time of the whole run (`time_total_s`), in seconds, minutes or hours by its length.
+    case wallTime
+  }
+
   /// The table.
   public let table: ProgressTable
   /// Trailing moving-average window in iterations (1: none).
   public let smoothing: Int
   /// Image size.
   public let size: (width: Int, height: Int)
+  /// The x axis.
+  public let xAxis: XAxis
 
   /// Prepares the charts.
-  public init(table: ProgressTable, smoothing: Int = 1, size: (width: Int, height: Int)? = nil) {
+  public init(
+    table: ProgressTable, smoothing: Int = 1, size: (width: Int, height: Int)? = nil, xAxis: XAxis = .envSteps
+  ) {
     self.table = table
     self.smoothing = max(1, smoothing)
     self.size = size ?? (1800, 1080)
+    self.xAxis = xAxis
+  }
+
+  /// The x values and their label.
+  func xValues() -> (xs: [Double], label: String) {
+    if xAxis == .wallTime, let seconds = table.column("time_total_s"), seconds.contains(where: \.isFinite) {
+      let longest = seconds.filter(\.isFinite).max() ?? 0
+      if longest >= 7200 { return (seconds.map { $0 / 3600 }, "wall time (h)") }
+      if longest >= 120 { return (seconds.map { $0 / 60 }, "wall time (min)") }
+      return (seconds, "wall time (s)")
+    }
+    if let steps = table.column("timesteps_total") ?? table.column("num_env_steps_sampled") {
+      return (steps, "env steps")
+    }
+    return (table.rows.indices.map { Double($0 + 1) }, "iteration")
   }
 
   /// Colour of a policy's curves.
@@ -134,12 +161,7 @@ public struct TrainingCharts {
 
   /// All curves in one figure (`training.png`).
   public func figure() -> Figure {
-    let xs =
-      table.column("timesteps_total") ?? table.column("num_env_steps_sampled")
-      ?? table.rows.indices.map {
-        Double($0 + 1)
-      }
-    let xLabel = table.column("timesteps_total") == nil ? "iteration" : "env steps"
+    let (xs, xLabel) = xValues()
     let title = smoothing > 1 ? "Training (moving average over \(smoothing) iterations)" : "Training"
     let figure = Figure(width: size.width, height: size.height, rows: 3, cols: 4, title: title)
     let ids = policies
@@ -152,6 +174,7 @@ public struct TrainingCharts {
       ("Productivity", "social/productivity", "total coin"), ("Equality", "social/equality", "1 − Gini"),
       ("Equality × productivity", "social/equality_times_productivity", "coin"),
       ("Episode reward (all agents)", "episode_reward_mean", "reward"), ("Speed", "env_steps_per_s", "env steps / s"),
+      ("Labor cost", "labor/weighted_cost", "energy_cost × warm-up weight"),
     ]
     var panels: [Axes] = []
     for (title, key) in perPolicy {

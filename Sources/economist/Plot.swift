@@ -12,7 +12,7 @@ struct Plot: ParsableCommand {
       progress.csv). A log gives world.png (map snapshots), agents.png (wood, stone, coin, \
       labor, utility per agent), trajectories.png (paths and trades), taxes.png (when the log \
       has taxes), economy.png (productivity, equality) and report.md (income by source). A run \
-      gives training.png. Charts the data do not allow are skipped with a note; the others are \
+      gives training.png (against env steps) and training-wall-time.png. Charts the data do not allow are skipped with a note; the others are \
       still written.
       """)
 
@@ -76,7 +76,8 @@ struct Plot: ParsableCommand {
     print("written: \(written.joined(separator: ", "))")
   }
 
-  /// `training.png` of a run directory; returns the path written.
+  /// `training.png` (against env steps) and `training-wall-time.png` of a run directory;
+  /// returns the paths written.
   private func plotRun(command: String) throws -> [String] {
     let csv = (source as NSString).appendingPathComponent("progress.csv")
     guard let data = FileManager.default.contents(atPath: csv) else {
@@ -86,11 +87,13 @@ struct Plot: ParsableCommand {
     let size = try parsedSize()
     do throws(PlotError) {
       let table = try ProgressTable(csv: String(decoding: data, as: UTF8.self), origin: csv)
-      let figure = TrainingCharts(table: table, smoothing: smooth, size: size).figure()
-      return [
-        try ChartFile(name: "training.png", image: figure.render().image()).write(
-          to: directory, source: csv, command: command)
-      ]
+      var written: [String] = []
+      for (name, axis) in [("training.png", TrainingCharts.XAxis.envSteps), ("training-wall-time.png", .wallTime)] {
+        let figure = TrainingCharts(table: table, smoothing: smooth, size: size, xAxis: axis).figure()
+        written.append(
+          try ChartFile(name: name, image: figure.render().image()).write(to: directory, source: csv, command: command))
+      }
+      return written
     } catch {
       throw ExitMessage(text: error.message)
     }

@@ -36,6 +36,7 @@ struct Train: ParsableCommand {
     let run = try TrainingRun(configPath: config, directory: runDir, seed: seed, resume: resume, threads: threads)
     for w in run.config.warnings { printError("warning: \(w)") }
     if let note = run.curriculum.note { printError("note: \(note)") }
+    if let note = TrainingRun.blasNote { printError("note: \(note)") }
     let shards = run.config.training.trainer.shards
     if run.threads > shards {
       printError(

@@ -277,6 +277,11 @@ struct CLITests {
     #expect(resumed.stdout.contains("iter 3 | steps 240 | "), "\(resumed.stdout)")
     #expect(resultLines().count == 3)
     #expect(resultLines().last?.contains("\"training_iteration\": 3") == true, "\(resultLines().last ?? "")")
+    // time_total_s counts the whole run: the resumed process continues from the first one's.
+    let totals = resultLines().map { line in
+      line.firstMatch(of: #/"time_total_s": ([0-9.e+-]+)/#).flatMap { Double($0.1) } ?? .nan
+    }
+    #expect(totals.count == 3 && totals[2] > totals[1] && totals[1] > totals[0], "\(totals)")
     // An uninterrupted run, in one process and on one thread, reaches the same weights and
     // records (wall-clock numbers aside).
     let straightRun = joinPath(directory, "straight")

@@ -15,14 +15,15 @@ struct TrainingChartTests {
         + "episode_metrics/social/equality_times_productivity,info/learner/a/policy_loss,info/learner/a/vf_loss,"
         + "info/learner/a/entropy,info/learner/a/approx_kl,info/learner/a/clip_fraction,info/learner/p/policy_loss,"
         + "info/learner/p/vf_loss,info/learner/p/entropy,info/learner/p/approx_kl,info/learner/p/clip_fraction,"
-        + "timers/env_steps_per_s,note"
+        + "timers/env_steps_per_s,episode_metrics/labor/weighted_cost,time_total_s,note"
     ]
     for i in 1...12 {
       let x = Double(i)
       let metric = i == 1 ? "nan,nan,nan" : "\(100 + 20 * x),\(0.9 - 0.02 * x),\((100 + 20 * x) * (0.9 - 0.02 * x))"
       lines.append(
         "\(i),\(4000 * i),\(-50 + 8 * x),\(-20 + 3 * x),\(10 + x),\(metric),\(-0.01 * x),\(20 / x),\(2.2 - 0.05 * x),"
-          + "\(0.01 + 0.001 * x),\(0.05),\(-0.02),\(5 / x),\(7.5),\(0.02),\(0.1),\(1400 + 10 * x),\"a, b\"")
+          + "\(0.01 + 0.001 * x),\(0.05),\(-0.02),\(5 / x),\(7.5),\(0.02),\(0.1),\(1400 + 10 * x),\(i == 1 ? "nan" : "\(0.21 * (1 - 1 / x))"),\(700 * x),\"a, b\""
+      )
     }
     return lines.joined(separator: "\n") + "\n"
   }()
@@ -44,6 +45,18 @@ struct TrainingChartTests {
     let skipped = charts.smoothed([.nan, 2, 4])
     #expect(skipped[0].isNaN && Array(skipped[1...]) == [2, 3])
     #expect(charts.policies == ["a", "p"])
+  }
+
+  @Test func wallTimeAxisUsesTheWholeRunsSecondsInAReadableUnit() throws {
+    let table = try ProgressTable(csv: Self.csv, origin: "progress.csv")
+    let hours = TrainingCharts(table: table, xAxis: .wallTime).xValues()
+    #expect(hours.label == "wall time (h)" && hours.xs.first == 700.0 / 3600 && hours.xs.last == 8400.0 / 3600)
+    let steps = TrainingCharts(table: table).xValues()
+    #expect(steps.label == "env steps" && steps.xs.last == 48000)
+    let short = try ProgressTable(csv: "training_iteration,time_total_s\n1,30\n2,150\n", origin: "p.csv")
+    #expect(TrainingCharts(table: short, xAxis: .wallTime).xValues().label == "wall time (min)")
+    let bare = try ProgressTable(csv: "training_iteration\n1\n2\n", origin: "p.csv")
+    #expect(TrainingCharts(table: bare, xAxis: .wallTime).xValues() == ([1, 2], "iteration"))
   }
 
   @Test func trainingChartMatchesTheGoldenImage() throws {
