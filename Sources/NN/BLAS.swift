@@ -35,6 +35,8 @@ public enum BLAS {
   ///
   /// - Parameter cpuFlags: The CPU's feature flags (default: the `flags` line of
   ///   `/proc/cpuinfo`).
+  /// - Returns: `SkylakeX` for an AVX-512 CPU or `Haswell` for an AVX2 one, when OpenBLAS chose
+  ///   an older kernel set; nil otherwise.
   public static func betterCoreType(cpuFlags: Set<String>? = nil) -> String? {
     let flags = cpuFlags ?? cpuInfoFlags()
     let core = coreName.lowercased()
