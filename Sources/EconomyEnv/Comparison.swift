@@ -145,6 +145,9 @@ public struct Comparison {
       } catch {
         throw TrainingError("\(source): \(error)")
       }
+      if let checkpoint = plannerCheckpoint, let counters = Evaluation.curriculumCounters(checkpoint: checkpoint) {
+        vector.setCurriculumCounters(counters)  // the run's tax annealing and warm-up as at the checkpoint
+      }
       let played = try trainer.evaluate(env: vector, episodes: episodes, greedy: greedy, seed: seed)
       settings.append(Setting(name: name, source: source, planner: planner, episodes: played))
     }
@@ -219,7 +222,51 @@ public struct Comparison {
       US federal 2656 / 48% / 1261, Saez 2759 / 52% / 1435, AI Economist 2907 / 57% / 1664.
 
       """
+    if let schedules = scheduleMarkdown { out += "\n" + schedules }
     return out
+  }
+
+  /// The bracket names (`PeriodicTax/avg_bracket_rate/<name>`, the lower cutoff in coin) in the
+  /// settings' episode metrics, in their order.
+  var bracketNames: [String] {
+    let prefix = "PeriodicTax/avg_bracket_rate/"
+    var names: [String] = []
+    for s in settings {
+      for (key, _) in s.episodes.first?.record.metrics ?? [] where key.hasPrefix(prefix) {
+        let name = String(key.dropFirst(prefix.count))
+        if !names.contains(name) { names.append(name) }
+      }
+    }
+    return names
+  }
+
+  /// Each setting's tax schedule as Markdown: the mean marginal rate per bracket over its
+  /// episodes (Foundation's `avg_bracket_rate`, averaged over the episode's tax periods), or nil
+  /// when no setting has brackets.
+  public var scheduleMarkdown: String? {
+    let names = bracketNames
+    guard !names.isEmpty else { return nil }
+    let taxed = settings.filter { s in
+      names.contains { n in values(s, "PeriodicTax/avg_bracket_rate/\(n)").contains { $0.isFinite && $0 != 0 } }
+    }
+    guard !taxed.isEmpty else { return nil }
+    var out = "## Tax schedules\n\nMean marginal rate per bracket (%) over each setting's episodes and tax periods; "
+    out += "brackets start at the coin incomes in the header.\n\n"
+    out += "| setting | " + names.map { "from \(Int($0) ?? 0)" }.joined(separator: " | ") + " |\n"
+    out += "|---|" + names.map { _ in "---:|" }.joined() + "\n"
+    for s in taxed {
+      let cells = names.map { n in
+        let v = Self.summary(values(s, "PeriodicTax/avg_bracket_rate/\(n)")).mean
+        return v.isFinite ? String(format: "%.1f", 100 * v) : "n/a"
+      }
+      out += "| \(s.name) | " + cells.joined(separator: " | ") + " |\n"
+    }
+    return out
+  }
+
+  /// The values of episode metric `key` over a setting's episodes (NaN where missing).
+  func values(_ setting: Setting, _ key: String) -> [Double] {
+    setting.episodes.map { Comparison.lookup($0.record.metrics, key) }
   }
 
   /// The table as CSV: one row per setting, mean and std columns per metric.

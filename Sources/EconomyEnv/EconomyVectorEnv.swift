@@ -181,6 +181,13 @@ public final class EconomyVectorEnv: EpisodeReporting {
   /// A copy of environment `i`.
   public func environment(_ i: Int) -> Environment { envs[i] }
 
+  /// Sets the curriculum counters of every environment (environment `i` gets
+  /// `counters[i % counters.count]`); they take effect at the next reset.
+  public func setCurriculumCounters(_ counters: [Environment.CurriculumCounters]) {
+    guard !counters.isEmpty else { return }
+    for i in envs.indices { envs[i].setCurriculumCounters(counters[i % counters.count]) }
+  }
+
   // MARK: - Reset and step
 
   /// Resets every environment (environment `i` seeded with `deriveSeed(seed, stream: i)`; the

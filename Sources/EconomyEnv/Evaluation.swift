@@ -67,7 +67,28 @@ public struct Evaluation {
       iteration = state["iteration"] as? Int
       envSteps = state["envSteps"] as? Int
     }
+    if let counters = Evaluation.curriculumCounters(checkpoint: checkpoint) { vector.setCurriculumCounters(counters) }
     self.episodes = try trainer.evaluate(env: vector, episodes: episodes, greedy: greedy, seed: seed)
+  }
+
+  /// The curriculum counters of each training environment saved in `checkpoint`
+  /// (`environments.json`), or nil when it has none.
+  ///
+  /// Evaluation plays with them, so that a trained planner's rates are annealed as at the end
+  /// of its training (not as at its first episode) and the labor cost is weighted as then.
+  public static func curriculumCounters(checkpoint: String) -> [Environment.CurriculumCounters]? {
+    guard let data = FileManager.default.contents(atPath: "\(checkpoint)/environments.json"),
+      let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let envs = root["envs"] as? [[String: Any]], !envs.isEmpty
+    else { return nil }
+    var out: [Environment.CurriculumCounters] = []
+    for env in envs {
+      guard let completions = env["completions"] as? Int, let integrator = env["warmup_integrator"] as? Int,
+        completions >= 0, integrator >= 0
+      else { return nil }
+      out.append(Environment.CurriculumCounters(completions: completions, warmupIntegrator: integrator))
+    }
+    return out
   }
 
   /// The checkpoint directory of `target` (a run directory: its `checkpoints/latest`; or a

@@ -112,4 +112,67 @@ struct CurriculumTimelineTests {
       #expect(weightedCosts[e][1] > weightedCosts[e][0], "the weight grows across episodes")
     }
   }
+
+  @Test("curriculum counters set on a vector env anneal the planner's rates as after that much training")
+  func curriculumCountersAnnealThePlannersMask() throws {
+    let run = try RunConfig.load(path: repositoryRoot + "/scenarios/phase2.yaml")
+    let vector = try EconomyVectorEnv(config: run.env, envs: 2, threads: 1)
+    var batch = vector.makeBatch()
+    let planner = try #require(batch.policies.firstIndex { $0.spec.policy == "p" })
+    func allowed(_ row: Int) -> Int {
+      let m = batch.policies[planner].spec.maskSize
+      return batch.policies[planner].masks[(row * m)..<((row + 1) * m)].filter { $0 != 0 }.count
+    }
+    vector.reset(seed: 1, into: &batch)
+    // A fresh env: [-100, 0.001] opens 10% of the range, rates 0, 0.05, 0.1 and the no-op.
+    #expect(allowed(0) == 7 * 4 && allowed(1) == 7 * 4)
+    vector.setCurriculumCounters([
+      Environment.CurriculumCounters(completions: 900, warmupIntegrator: 12),
+      Environment.CurriculumCounters(completions: 400, warmupIntegrator: 0),
+    ])
+    vector.reset(seed: 1, into: &batch)
+    #expect(vector.environment(0).curriculumCounters == .init(completions: 900, warmupIntegrator: 12))
+    #expect(allowed(0) == 7 * 22, "fully open after 900 episodes")
+    #expect(allowed(1) == 7 * 12, "half open after 400: rates up to 0.5 and the no-op")
+  }
+
+  @Test("a checkpoint keeps each env's curriculum counters, and evaluation reads them back")
+  func checkpointCurriculumCountersRoundTrip() throws {
+    let yaml = """
+      env:
+        scenario_name: layout_from_file/simple_wood_and_stone
+        components:
+          - Gather: {move_labor: 1, collect_labor: 1, skill_dist: none}
+        env_layout_file: quadrant_8x8_4each_8clump.txt
+        world_size: [9, 9]
+        n_agents: 2
+        episode_length: 10
+        energy_warmup_constant: 100
+        energy_warmup_method: auto
+      agent_policy:
+        model: {fcnet_hiddens: [8]}
+      planner_policy:
+        model: {custom_model: random}
+      trainer:
+        num_workers: 1
+        num_envs_per_worker: 3
+        rollout_fragment_length: 15
+        train_batch_size: 45
+        sgd_minibatch_size: 30
+        num_sgd_iter: 1
+      """
+    let run = try RunConfig.parse(yaml: yaml, file: nil)
+    let pool = WorkerPool(threads: 1)
+    let vector = try EconomyVectorEnv(
+      environment: try Environment(config: run.env), envs: 3, threads: 1, keepDenseLogs: false, pool: pool)
+    let trainer = try Trainer(env: vector, config: run.training, seed: 3, pool: pool)
+    for _ in 0..<2 { _ = try trainer.step() }  // 30 steps per env: 3 episodes each
+    let directory = try makeTemporaryDirectory("curriculum")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    try trainer.saveCheckpoint(to: directory + "/latest")
+    let read = try #require(Evaluation.curriculumCounters(checkpoint: directory + "/latest"))
+    #expect(read == (0..<3).map { vector.environment($0).curriculumCounters })
+    #expect(read.allSatisfy { $0.completions == 3 })
+    #expect(Evaluation.curriculumCounters(checkpoint: directory + "/missing") == nil)
+  }
 }

@@ -208,3 +208,39 @@ extension Environment {
     self = env
   }
 }
+
+extension Environment {
+  /// The curriculum counters of a training run: completed episodes (tax annealing, `decay`
+  /// warm-up) and the `auto` energy warm-up's count of steps with positive mean agent reward.
+  public struct CurriculumCounters: Sendable, Equatable {
+    /// Completed episodes.
+    public var completions: Int
+    /// Steps with positive mean agent reward, over all episodes.
+    public var warmupIntegrator: Int
+
+    /// Creates counters.
+    public init(completions: Int, warmupIntegrator: Int) {
+      self.completions = completions
+      self.warmupIntegrator = warmupIntegrator
+    }
+  }
+
+  /// The curriculum counters now.
+  public var curriculumCounters: CurriculumCounters {
+    CurriculumCounters(completions: completions, warmupIntegrator: scenario.autoWarmupIntegrator)
+  }
+
+  /// Sets the curriculum counters, as after `counters` of training; the tax annealing and the
+  /// labor-cost weight follow from the next reset on.
+  ///
+  /// Evaluating a trained planner in a fresh environment would otherwise mask every rate above
+  /// the annealing's first limit (10% with Foundation's `[-100, 0.001]`), and playing phase-1
+  /// agents would weigh labor as at the start of training.
+  ///
+  /// - Precondition: Both counters are non-negative.
+  public mutating func setCurriculumCounters(_ counters: CurriculumCounters) {
+    precondition(counters.completions >= 0 && counters.warmupIntegrator >= 0, "negative curriculum counters")
+    completions = counters.completions
+    scenario.autoWarmupIntegrator = counters.warmupIntegrator
+  }
+}
