@@ -57,7 +57,8 @@ let package = Package(
     .executableTarget(
       name: "economist",
       dependencies: [
-        "Economy", "RL", "EconomyEnv", "Plots", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "Economy", "NN", "RL", "EconomyEnv", "Plots",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     // Tutorial 2's example: a component written against Economy's public API.

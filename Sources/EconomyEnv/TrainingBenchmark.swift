@@ -59,6 +59,12 @@ public enum TrainingBenchmark {
     /// `envStepsPerSecond` as a fraction of ``flopCeilingStepsPerSecond``.
     public var fractionOfCeiling: Double { envStepsPerSecond / flopCeilingStepsPerSecond }
 
+    /// Why these kernels, when OpenBLAS's own choice was replaced or could be.
+    var blasCoreNote: String {
+      if let chosen = BLAS.replacedCoreName { return " (OPENBLAS_CORETYPE set by economist: OpenBLAS chose \(chosen))" }
+      return betterBLASCore.map { " (this CPU can run \($0): set OPENBLAS_CORETYPE=\($0))" } ?? ""
+    }
+
     /// One JSON object.
     public var json: String {
       String(
@@ -88,7 +94,7 @@ public enum TrainingBenchmark {
       (\(String(format: "%.0f", fractionOfCeiling * 100))% of the FLOP-bound ceiling, \
       \(String(format: "%.0f", flopCeilingStepsPerSecond)) env steps/s)
         peak RSS: \(String(format: "%.1f", peakRSSMiB)) MiB
-        OpenBLAS kernels: \(blasCore)\(betterBLASCore.map { " (this CPU can run \($0): set OPENBLAS_CORETYPE=\($0))" } ?? "")
+        OpenBLAS kernels: \(blasCore)\(blasCoreNote)
       """
     }
   }

@@ -98,16 +98,25 @@ public final class TrainingRun {
     log = try ResultLog(directory: directory, resumeAfterIteration: resume ? trainer.iteration : nil)
   }
 
-  /// What to tell the user when OpenBLAS runs kernels older than this CPU supports, or nil.
+  /// What to tell the user about OpenBLAS's kernels: that `economist` restarted itself with
+  /// better ones than OpenBLAS chose, or that it runs kernels older than this CPU supports; nil
+  /// when OpenBLAS's own choice fits.
   ///
   /// OpenBLAS releases older than a CPU fall back to their `Prescott` (SSE3) kernels. On this
   /// project's 2-core Sapphire Rapids machine with Debian's OpenBLAS 0.3.21 that gave a 65
   /// GFLOP/s sgemm peak against 226–286 with `OPENBLAS_CORETYPE=SkylakeX`, and phase 1 trained
   /// 1.7× faster with the latter.
   public static var blasNote: String? {
-    guard let better = BLAS.betterCoreType() else { return nil }
+    let rounding = "Each kernel set rounds differently, so a run's results depend on it as they do on the seed."
+    if let chosen = BLAS.replacedCoreName {
+      return
+        "OpenBLAS runs its \(BLAS.coreName) kernels: it chose \(chosen), older than this CPU, so economist restarted with OPENBLAS_CORETYPE=\(BLAS.coreName) (set OPENBLAS_CORETYPE yourself to choose). \(rounding)"
+    }
+    guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil, let better = BLAS.betterCoreType() else {
+      return nil  // OpenBLAS's choice fits, or the user chose
+    }
     return
-      "OpenBLAS runs its \(BLAS.coreName) kernels on this CPU, which can run its \(better) ones: start with OPENBLAS_CORETYPE=\(better) to train faster (1.7× for phase 1 on a Sapphire Rapids machine). Each kernel set rounds differently, so a run's results depend on it as they do on the seed."
+      "OpenBLAS runs its \(BLAS.coreName) kernels on this CPU, which can run its \(better) ones: start with OPENBLAS_CORETYPE=\(better) to train faster (1.7× for phase 1 on a Sapphire Rapids machine). \(rounding)"
   }
 
   /// Why training stopped.

@@ -47,6 +47,14 @@ public enum BLAS {
     return nil
   }
 
+  /// The environment variable a program sets to the kernel set OpenBLAS first chose when it
+  /// restarts itself with `OPENBLAS_CORETYPE` = ``betterCoreType(cpuFlags:)`` (the `economist`
+  /// tool does).
+  public static let restartMarker = "ECONOMIST_OPENBLAS_CHOSE"
+
+  /// The kernel set OpenBLAS chose before this process was restarted with a better one, or nil.
+  public static var replacedCoreName: String? { ProcessInfo.processInfo.environment[restartMarker] }
+
   /// The CPU's feature flags from `/proc/cpuinfo`, empty where there is none.
   static func cpuInfoFlags() -> Set<String> {
     guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
