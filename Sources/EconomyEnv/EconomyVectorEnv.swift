@@ -26,7 +26,9 @@ public final class EconomyVectorEnv: EpisodeReporting {
   private var endedEpisodes: [EpisodeSummary?]
   /// Episodes finished since the last ``takeEpisodeRecords()``.
   private var pendingRecords: [EpisodeRecord] = []
-  private let keepDenseLogs: Bool
+  /// The leading environments that follow the config's `dense_log_frequency`; the others
+  /// record nothing.
+  private let denseLogEnvs: Int
   private let metricKeys: [String]
   // Plain-data plans for the hot loop (no reference counting inside a step).
   private let plans: [PolicyPlan]
@@ -75,11 +77,13 @@ public final class EconomyVectorEnv: EpisodeReporting {
   ///     mobile agents or the planner alone.
   ///   - keepDenseLogs: follow the config's `dense_log_frequency` (true) or keep no dense logs
   ///     (false, the default: training needs none and they allocate).
+  ///   - denseLogEnvs: with `keepDenseLogs`, only the first this many environments record (nil:
+  ///     all); Foundation's training script keeps those of envs 0–3.
   ///   - pool: threads to share with other work (a trainer's inference); replaces `threads`.
   /// - Throws: ``EnvError/invalidSetup(_:)`` for a mapping that does not fit.
   public init(
     environment: Environment, envs: Int, threads: Int = 1, mapping: PolicyMapping? = nil, keepDenseLogs: Bool = false,
-    pool: WorkerPool? = nil
+    denseLogEnvs: Int? = nil, pool: WorkerPool? = nil
   ) throws(EnvError) {
     guard envs >= 1 else { throw .invalidSetup("a vectorized environment needs at least 1 environment, found \(envs)") }
     guard threads >= 1 else { throw .invalidSetup("threads must be at least 1, found \(threads)") }
@@ -155,7 +159,7 @@ public final class EconomyVectorEnv: EpisodeReporting {
     self.pool = pool ?? WorkerPool(threads: min(threads, envs))
     endedEpisodes = Array(repeating: nil, count: envs)
     pointers = Array(repeating: PolicyPointers(), count: specs.count)
-    self.keepDenseLogs = keepDenseLogs
+    self.denseLogEnvs = keepDenseLogs ? min(envs, max(0, denseLogEnvs ?? envs)) : 0
   }
 
   /// Builds `envs` environments from a config.
@@ -197,7 +201,7 @@ public final class EconomyVectorEnv: EpisodeReporting {
     precondition(batch.terminated.count == envCount, "batch made for \(batch.terminated.count) environments")
     for i in 0..<envCount {
       let s = EconomyRNG.deriveSeed(seed, stream: UInt64(i))
-      envs[i].reset(seed: s, forceDenseLog: keepDenseLogs ? nil : false)
+      envs[i].reset(seed: s, forceDenseLog: i < denseLogEnvs ? nil : false)
       samplers[i] = RandomActions(seed: EconomyRNG.deriveSeed(s, stream: 0x7361_6D70))
     }
     run(&batch) { env, e, _, _, context in EconomyVectorEnv.write(env, e, context, final: false) }
@@ -265,7 +269,7 @@ public final class EconomyVectorEnv: EpisodeReporting {
     let decode: UnsafeBufferPointer<Int32>
     let encodeBase: UnsafeBufferPointer<Int32>
     let pointers: UnsafeBufferPointer<PolicyPointers>
-    let keepDenseLogs: Bool
+    let denseLogEnvs: Int
     let endedEpisodes: UnsafeMutableBufferPointer<EpisodeSummary?>
   }
 
@@ -306,7 +310,7 @@ public final class EconomyVectorEnv: EpisodeReporting {
     if env.isDone {
       c.endedEpisodes[e] = env.lastEpisode
       write(env, e, c, final: true)
-      env.reset(seed: nil, forceDenseLog: c.keepDenseLogs ? nil : false)
+      env.reset(seed: nil, forceDenseLog: e < c.denseLogEnvs ? nil : false)
     }
     write(env, e, c, final: false)
   }
@@ -395,7 +399,7 @@ public final class EconomyVectorEnv: EpisodeReporting {
       "the batch was not made for this environment (use makeBatch())")
     let count = envCount
     let pool = self.pool
-    let keep = keepDenseLogs
+    let keep = denseLogEnvs
     batch.terminated.withUnsafeMutableBufferPointer { terminated in
       batch.truncated.withUnsafeMutableBufferPointer { truncated in
         let flags = Flags(terminated: terminated.baseAddress, truncated: truncated.baseAddress)
@@ -410,7 +414,7 @@ public final class EconomyVectorEnv: EpisodeReporting {
                         endedEpisodes.withUnsafeMutableBufferPointer { ended in
                           let context = Context(
                             plans: plans, ops: ops, rowAgents: rowAgents, decode: decode, encodeBase: encodeBase,
-                            pointers: pointers, keepDenseLogs: keep, endedEpisodes: ended)
+                            pointers: pointers, denseLogEnvs: keep, endedEpisodes: ended)
                           envs.withUnsafeMutableBufferPointer { envs in
                             samplers.withUnsafeMutableBufferPointer { samplers in
                               pool.run { part in

@@ -58,7 +58,7 @@ public final class TrainingRun {
     curriculum = CurriculumTimeline(environment: environment, envs: training.trainer.envCount)
     vectorEnv = try EconomyVectorEnv(
       environment: environment, envs: training.trainer.envCount, threads: threadCount,
-      keepDenseLogs: config.env.denseLogFrequency != nil, pool: pool)
+      keepDenseLogs: config.env.denseLogFrequency != nil, denseLogEnvs: Self.denseLogEnvs, pool: pool)
     trainer = try Trainer(env: vectorEnv, config: training, seed: seed, pool: pool)
     if resume {
       try trainer.restoreCheckpoint(from: latest)
@@ -118,6 +118,11 @@ public final class TrainingRun {
     return
       "OpenBLAS runs its \(BLAS.coreName) kernels on this CPU, which can run its \(better) ones: start with OPENBLAS_CORETYPE=\(better) to train faster (1.7× for phase 1 on a Sapphire Rapids machine). \(rounding)"
   }
+
+  /// The environments whose dense logs a run keeps: envs 0–3, as Foundation's training script
+  /// writes `env000`–`env003` (all 30 would be 58 MB of JSON every `dense_log_frequency`
+  /// episodes, 2.4 GB over phase 1).
+  public static let denseLogEnvs = 4
 
   /// Why training stopped.
   public enum StopReason: Sendable, Equatable, CustomStringConvertible {

@@ -200,4 +200,25 @@ struct VectorEnvTests {
     let o = single.observations()["2"]
     #expect(row == ["world-map", "world-idx_map", "time", "flat"].flatMap { o?.tensor($0)?.doubles ?? [] })
   }
+
+  @Test("only the first denseLogEnvs environments record dense logs, as Foundation's script keeps env 0–3")
+  func denseLogsOnlyInTheLeadingEnvironments() throws {
+    let config = try tutorialConfig {
+      $0.episodeLength = 10
+      $0.denseLogFrequency = 1
+    }
+    let vector = try EconomyVectorEnv(
+      environment: try Environment(config: config), envs: 3, threads: 2, keepDenseLogs: true, denseLogEnvs: 2)
+    var batch = vector.makeBatch()
+    vector.reset(seed: 3, into: &batch)
+    var rng = EconomyRNG(seed: 4)
+    var logged: [Int: Bool] = [:]
+    for _ in 0..<20 {
+      Self.sample(&batch, &rng)
+      try vector.step(&batch)
+      for record in vector.takeEpisodeRecords() { logged[record.env] = record.denseLog != nil }
+    }
+    #expect(logged == [0: true, 1: true, 2: false])
+    #expect(TrainingRun.denseLogEnvs == 4)
+  }
 }
