@@ -5,7 +5,7 @@ import Testing
 
 /// The tutorials cannot rot: every command in their `sh` blocks runs, in order, with small
 /// budgets (1 training iteration, 1 episode), in a scratch directory that sees the repository's
-/// `scenarios/` and `Examples/`.
+/// `scenarios/`, `Examples/` and `pretrained/`.
 @Suite("Tutorials", .serialized)
 struct TutorialTests {
   static let directory = repositoryRoot + "/tutorials"
@@ -62,7 +62,7 @@ struct TutorialTests {
     let scratch = try makeTemporaryDirectory("economist-tutorial")
     defer { removeTemporaryDirectory(scratch) }
     let fm = FileManager.default
-    for linked in ["scenarios", "Examples"] {
+    for linked in ["scenarios", "Examples", "pretrained"] {
       try fm.createSymbolicLink(
         atPath: joinPath(scratch, linked), withDestinationPath: joinPath(repositoryRoot, linked))
     }
