@@ -148,13 +148,14 @@ public enum TrainingBenchmark {
   /// `seconds` have passed (at least `minIterations`).
   ///
   /// `envs` defaults to four per thread for `rllib` (bigger inference batches; RLlib's own
-  /// number is for one env) and two per thread for `paper` (Foundation's phase 1 ratio).
+  /// number is for one env) and to Foundation's 30 for `paper` (15 workers × 2 envs, 200-step
+  /// fragments: `scenarios/phase1.yaml`'s layout).
   ///
   /// - Throws: ``EnvError`` or ``TrainingError`` when the env or the trainer cannot be built.
   public static func run(
     environment: Environment, setup: Setup, threads: Int, envs: Int? = nil, seconds: Double, minIterations: Int = 2
   ) throws -> Result {
-    let envs = envs ?? (setup == .rllib ? 4 : 2) * threads
+    let envs = envs ?? (setup == .rllib ? 4 * threads : CurriculumTimeline.foundationEnvs)
     let peak = BLAS.measurePeakGFLOPs(size: 1024, threads: threads, seconds: 1)
     let pool = WorkerPool(threads: threads)
     let vector = try EconomyVectorEnv(

@@ -75,7 +75,7 @@ struct TrainBench: ParsableCommand {
       Setups (on the env section of --config, dense logs off): \
       rllib = fcnet [256, 256] for agents and planner, both trained, train batch 4000, minibatch 500, \
       4 epochs, four envs per thread; paper = Foundation's phase 1, keras_conv_lstm (fc 128, LSTM 128) for the agents, \
-      random planner, train batch 6000, minibatch 1500, 1 epoch, two envs per thread. \
+      random planner, train batch 6000, minibatch 1500, 1 epoch, Foundation's 30 envs (200-step fragments). \
       One untimed warm-up iteration, then whole iterations for --seconds. The FLOP-bound ceiling is \
       the sgemm peak (1024² matrices, measured first in the same run) divided by the networks' \
       FLOPs per env step. Without --setup, each setup runs in its own process so that peak RSS is \
@@ -97,7 +97,7 @@ struct TrainBench: ParsableCommand {
   /// `--threads`, else the machine's cores.
   var threads: Int { threadsOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
-  @Option(help: "Environments (default: four per thread for rllib, two for paper).")
+  @Option(help: "Environments (default: four per thread for rllib, Foundation's 30 for paper).")
   var envs: Int?
 
   @Flag(help: "Print one JSON object per setup.")
