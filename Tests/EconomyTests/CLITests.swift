@@ -320,6 +320,29 @@ struct CLITests {
     }
   }
 
+  @Test func trainSaysWhenTheEnvCountMovesTheCurriculum() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    let shipped = try String(contentsOfFile: joinPath(repositoryRoot, "scenarios/phase1.yaml"), encoding: .utf8)
+    #expect(shipped.contains("  num_workers: 15\n") && shipped.contains("  num_envs_per_worker: 2\n"))
+    let fourEnvs = shipped.replacingOccurrences(of: "  num_workers: 15\n", with: "  num_workers: 1\n")
+      .replacingOccurrences(of: "  num_envs_per_worker: 2\n", with: "  num_envs_per_worker: 4\n")
+    let config = try writeFile(fourEnvs, named: "phase1-4envs.yaml", in: directory)
+    let moved = try runEconomist(["train", config, "--run-dir", joinPath(directory, "moved"), "--iterations", "0"])
+    #expect(moved.status == 0, "\(moved.stderr)")
+    let notes = moved.stderr.split(separator: "\n").filter { $0.hasPrefix("note: the energy warm-up") }
+    #expect(notes.count == 1, "\(moved.stderr)")
+    #expect(notes.first?.contains("4 envs where Foundation's phase configs use 30") == true)
+    #expect(notes.first?.contains("set energy_warmup_constant: 75000") == true)
+    let onTime = try runEconomist([
+      "train", joinPath(repositoryRoot, "scenarios/phase1.yaml"), "--run-dir", joinPath(directory, "on-time"),
+      "--iterations", "0",
+    ])
+    #expect(onTime.status == 0, "\(onTime.stderr)")
+    #expect(!onTime.stderr.contains("energy warm-up"), "\(onTime.stderr)")
+    #expect(onTime.stdout.hasPrefix("training 'a', 'p' (fixed) on 30 envs, 200 steps per env per iteration"))
+  }
+
   @Test func trainReportsBadInputClearly() throws {
     let directory = try makeTemporaryDirectory()
     defer { removeTemporaryDirectory(directory) }
