@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up, builds, and runs scenarios/quickstart.yaml end to end: simulate episodes with random
-# valid actions, train the agents with PPO (400,000 env steps, about 40 s on 2 cores), evaluate
+# valid actions, train the agents with PPO (400,000 env steps, 40 s to 2 min on 2 cores), evaluate
 # them, and draw charts of an evaluated episode and of the training run.
 set -euo pipefail
 cd "$(dirname "$0")/.."

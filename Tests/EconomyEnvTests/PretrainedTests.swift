@@ -13,9 +13,15 @@ struct PretrainedTests {
 
   @Test("the shipped run is phase 1 as configured in scenarios/ and is where phase 2 starts")
   func shippedRunMatchesTheScenarios() throws {
-    let shipped = try String(contentsOfFile: Self.run + "/config.yaml", encoding: .utf8)
-    let scenario = try String(contentsOfFile: repositoryRoot + "/scenarios/phase1.yaml", encoding: .utf8)
-    #expect(shipped == scenario, "pretrained/phase1/config.yaml is the config it was trained with")
+    // The same settings, line for line; the comments may have moved on since.
+    func settings(_ path: String) throws -> [Substring] {
+      try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").filter {
+        !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#")
+      }
+    }
+    let shipped = try settings(Self.run + "/config.yaml")
+    #expect(shipped.count > 50)
+    #expect(shipped == (try settings(repositoryRoot + "/scenarios/phase1.yaml")), "the config it was trained with")
     let phase2 = try RunConfig.load(path: repositoryRoot + "/scenarios/phase2.yaml")
     #expect(phase2.training.general.restoreAgents == "pretrained/phase1/checkpoints/latest")
     for file in ["a.safetensors", "p.safetensors", "state.json", "environments.json"] {
