@@ -20,7 +20,7 @@ import RL
 /// let timeline = CurriculumTimeline(envs: 4, episodeLength: 1000, energyWarmup: (10000, .auto), taxAnnealing: nil)
 /// timeline.note  // "the energy warm-up … counts per env …, 7.5× sooner …"
 /// ```
-public struct CurriculumTimeline: Sendable, Equatable {
+public struct CurriculumTimeline: Sendable {
   /// The envs Foundation's phase configs sample with: 15 rollout workers × 2 envs.
   public static let foundationEnvs = 30
 
@@ -56,12 +56,6 @@ public struct CurriculumTimeline: Sendable, Equatable {
       energyWarmup: params.energyWarmupConstant > 0
         ? (params.energyWarmupConstant, params.energyWarmupMethod) : nil,
       taxAnnealing: annealing)
-  }
-
-  /// Equal when every field is (the warm-up tuple compared field by field).
-  public static func == (a: Self, b: Self) -> Bool {
-    a.envs == b.envs && a.episodeLength == b.episodeLength && a.taxAnnealing == b.taxAnnealing
-      && a.energyWarmup?.constant == b.energyWarmup?.constant && a.energyWarmup?.method == b.energyWarmup?.method
   }
 
   /// Whether any schedule counts per env.

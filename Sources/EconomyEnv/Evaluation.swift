@@ -77,16 +77,16 @@ public struct Evaluation {
   /// Evaluation plays with them, so that a trained planner's rates are annealed as at the end
   /// of its training (not as at its first episode) and the labor cost is weighted as then.
   public static func curriculumCounters(checkpoint: String) -> [Environment.CurriculumCounters]? {
+    // The same reader as resume: EconomyVectorEnv.restoreState's format, EpisodeProgress per env.
     guard let data = FileManager.default.contents(atPath: "\(checkpoint)/environments.json"),
-      let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-      let envs = root["envs"] as? [[String: Any]], !envs.isEmpty
+      let json = try? JSONParser.parse([UInt8](data)), json["format"]?.intValue == 1,
+      let envs = json["envs"]?.arrayValue, !envs.isEmpty
     else { return nil }
     var out: [Environment.CurriculumCounters] = []
     for env in envs {
-      guard let completions = env["completions"] as? Int, let integrator = env["warmup_integrator"] as? Int,
-        completions >= 0, integrator >= 0
-      else { return nil }
-      out.append(Environment.CurriculumCounters(completions: completions, warmupIntegrator: integrator))
+      guard let progress = try? EpisodeProgress(json: env) else { return nil }
+      out.append(
+        Environment.CurriculumCounters(completions: progress.completions, warmupIntegrator: progress.warmupIntegrator))
     }
     return out
   }
