@@ -26,6 +26,10 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
   ],
   targets: [
+    // Plumbing every module shares and nothing of ours below it: the xoshiro256** generator,
+    // atomic durable file writes and whole-file reads, the JSON reader and writer, the CSV
+    // reader, fixed-size buffers.
+    .target(name: "Basics"),
     .systemLibrary(
       name: "CLZ4",
       pkgConfig: "liblz4",
@@ -33,16 +37,16 @@ let package = Package(
     ),
     .target(
       name: "Economy",
-      dependencies: ["CLZ4", .product(name: "Yams", package: "Yams")]
+      dependencies: ["Basics", "CLZ4", .product(name: "Yams", package: "Yams")]
     ),
     .systemLibrary(
       name: "CBLAS",
       pkgConfig: "openblas",
       providers: [.apt(["libopenblas-dev"])]
     ),
-    .target(name: "NN", dependencies: ["CBLAS"]),
-    .target(name: "RL", dependencies: ["NN"]),
-    .target(name: "EconomyEnv", dependencies: ["Economy", "NN", "RL"]),
+    .target(name: "NN", dependencies: ["Basics", "CBLAS"]),
+    .target(name: "RL", dependencies: ["Basics", "NN"]),
+    .target(name: "EconomyEnv", dependencies: ["Basics", "Economy", "NN", "RL"]),
     .systemLibrary(
       name: "CCairo",
       pkgConfig: "cairo",
@@ -53,26 +57,27 @@ let package = Package(
       pkgConfig: "libpng",
       providers: [.apt(["libpng-dev"])]
     ),
-    .target(name: "Plots", dependencies: ["CCairo", "CPNG", "Economy"]),
+    .target(name: "Plots", dependencies: ["Basics", "CCairo", "CPNG", "Economy"]),
     .executableTarget(
       name: "economist",
       dependencies: [
-        "Economy", "NN", "RL", "EconomyEnv", "Plots",
+        "Basics", "Economy", "NN", "RL", "EconomyEnv", "Plots",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     // Tutorial 2's example: a component written against Economy's public API.
     .executableTarget(
-      name: "virtual-store", dependencies: ["Economy"], path: "Examples/VirtualStore", exclude: ["virtual_store.yaml"]),
+      name: "virtual-store", dependencies: ["Basics", "Economy"], path: "Examples/VirtualStore", exclude: ["virtual_store.yaml"]),
+    .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
     .testTarget(
       name: "EconomyTests",
-      dependencies: ["Economy"],
+      dependencies: ["Basics", "Economy"],
       exclude: ["Snapshots"],
       resources: [.copy("Fixtures")]
     ),
-    .testTarget(name: "NNTests", dependencies: ["NN"]),
-    .testTarget(name: "RLTests", dependencies: ["RL", "NN"]),
-    .testTarget(name: "EconomyEnvTests", dependencies: ["EconomyEnv", "Economy", "NN", "RL"]),
-    .testTarget(name: "PlotsTests", dependencies: ["Plots", "Economy"], exclude: ["Golden", "Fixtures"]),
+    .testTarget(name: "NNTests", dependencies: ["Basics", "NN"]),
+    .testTarget(name: "RLTests", dependencies: ["Basics", "RL", "NN"]),
+    .testTarget(name: "EconomyEnvTests", dependencies: ["Basics", "EconomyEnv", "Economy", "NN", "RL"]),
+    .testTarget(name: "PlotsTests", dependencies: ["Basics", "Plots", "Economy"], exclude: ["Golden", "Fixtures"]),
   ]
 )

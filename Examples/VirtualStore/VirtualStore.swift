@@ -1,6 +1,7 @@
 // A component written outside the Economy module, with its public API only: a store where
 // mobile agents buy rations (a new good, kept as an agent state field) for coin.
 
+import Basics
 import Economy
 
 /// Agents spend coin on rations at a fixed price.

@@ -3,6 +3,7 @@
 //
 //   swift run virtual-store Examples/VirtualStore/virtual_store.yaml out/store [--episodes N]
 
+import Basics
 import Economy
 import Foundation
 

@@ -1,6 +1,7 @@
 // Comparing tax policies: the same agents in the same world under several tax settings, and the
 // equality–productivity table the AI Economist paper reports.
 
+import Basics
 import Economy
 import Foundation
 import RL
@@ -275,7 +276,7 @@ public struct Comparison {
     for m in Self.metrics { header += ["\(m.key)_mean", "\(m.key)_std"] }
     var lines = [header.joined(separator: ",")]
     for s in settings {
-      var row = [s.name, s.planner, s.source, "\(s.episodes.count)"].map(csvField)
+      var row = [s.name, s.planner, s.source, "\(s.episodes.count)"].map(CSV.field)
       for m in Self.metrics {
         let summary = Self.summary(values(s, m))
         row += [summary.mean, summary.std].map { $0.isNaN ? "nan" : "\($0)" }

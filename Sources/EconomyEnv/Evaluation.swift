@@ -1,6 +1,7 @@
 // Evaluating trained policies: whole episodes from a run directory or a checkpoint, dense logs,
 // and a metrics table (mean ± std over episodes).
 
+import Basics
 import Economy
 import Foundation
 import RL
@@ -61,11 +62,11 @@ public struct Evaluation {
     self.checkpoint = checkpoint
     self.greedy = greedy
     policies = trainer.policies
-    if let data = FileManager.default.contents(atPath: "\(checkpoint)/state.json"),
-      let state = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    if let bytes = try? FileBytes.contents(of: "\(checkpoint)/state.json"),
+      let state = try? JSONParser.parse(bytes)
     {
-      iteration = state["iteration"] as? Int
-      envSteps = state["envSteps"] as? Int
+      iteration = state["iteration"]?.intValue
+      envSteps = state["envSteps"]?.intValue
     }
     if let counters = Evaluation.curriculumCounters(checkpoint: checkpoint) { vector.setCurriculumCounters(counters) }
     self.episodes = try trainer.evaluate(env: vector, episodes: episodes, greedy: greedy, seed: seed)
@@ -78,8 +79,8 @@ public struct Evaluation {
   /// of its training (not as at its first episode) and the labor cost is weighted as then.
   public static func curriculumCounters(checkpoint: String) -> [Environment.CurriculumCounters]? {
     // The same reader as resume: EconomyVectorEnv.restoreState's format, EpisodeProgress per env.
-    guard let data = FileManager.default.contents(atPath: "\(checkpoint)/environments.json"),
-      let json = try? JSONParser.parse([UInt8](data)), json["format"]?.intValue == 1,
+    guard let bytes = try? FileBytes.contents(of: "\(checkpoint)/environments.json"),
+      let json = try? JSONParser.parse(bytes), json["format"]?.intValue == 1,
       let envs = json["envs"]?.arrayValue, !envs.isEmpty
     else { return nil }
     var out: [Environment.CurriculumCounters] = []
@@ -187,7 +188,7 @@ public struct Evaluation {
     try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
     for (i, e) in episodes.enumerated() {
       guard let bytes = e.record.denseLog else { continue }
-      try RL.AtomicFile.write(bytes, to: "\(logs)/episode_\(String(format: "%03d", i)).json")
+      try AtomicFile.write(bytes, to: "\(logs)/episode_\(String(format: "%03d", i)).json")
     }
     var summary = ResultRecord()
     summary.set("checkpoint", .string(checkpoint))
@@ -217,7 +218,7 @@ public struct Evaluation {
       perEpisode.set(String(format: "%03d", i), .record(entry))
     }
     summary.set("episode", .record(perEpisode))
-    try RL.AtomicFile.write(Array((summary.json + "\n").utf8), to: "\(directory)/evaluation.json")
+    try AtomicFile.write(Array((summary.json + "\n").utf8), to: "\(directory)/evaluation.json")
   }
 }
 

@@ -1,6 +1,7 @@
 // A training run on a directory: config, trainer, result logs, checkpoints, dense logs,
 // stopping rules and resume.
 
+import Basics
 import Economy
 import Foundation
 import NN
@@ -79,11 +80,11 @@ public final class TrainingRun {
         }
         try trainer.loadWeights(policy: policy, from: path)
       }
-      try RL.AtomicFile.write(
+      try AtomicFile.write(
         String(decoding: fm.contents(atPath: configPath) ?? Data(), as: UTF8.self), to: "\(directory)/config.yaml")
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      try RL.AtomicFile.write([UInt8](try encoder.encode(training)), to: "\(directory)/params.json")
+      try AtomicFile.write([UInt8](try encoder.encode(training)), to: "\(directory)/params.json")
     }
     let resumedIteration = trainer.iteration
     if resume, let records = try? ResultLog.readResults(path: "\(directory)/\(ResultLog.resultFileName)"),
@@ -217,7 +218,7 @@ public final class TrainingRun {
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     for record in logs {
       guard let bytes = record.denseLog else { continue }
-      try RL.AtomicFile.write(bytes, to: "\(dir)/env\(String(format: "%03d", record.env)).json")
+      try AtomicFile.write(bytes, to: "\(dir)/env\(String(format: "%03d", record.env)).json")
     }
   }
 }

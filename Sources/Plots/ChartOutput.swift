@@ -1,6 +1,7 @@
 // Writing charts: PNGs with provenance (tEXt `Source`, `Software`, `Command`) and text files,
 // each written atomically.
 
+import Basics
 import Economy
 import Foundation
 
@@ -31,9 +32,9 @@ extension ChartFile {
       bytes = Array((text ?? "").utf8)
     }
     do {
-      try AtomicFile.write(bytes, to: path)
+      try AtomicFile.write(bytes, to: path, createDirectories: true)
     } catch {
-      throw PlotError("\(path): cannot write: \(error)")
+      throw PlotError("\(path): cannot write: \(error.message)")
     }
     return path
   }

@@ -1,6 +1,7 @@
 // The numbers the charts need, read out of a dense log once: per-agent time series, trades,
 // builds, tax periods and map snapshots. Missing or malformed parts are noted, not fatal.
 
+import Basics
 import Economy
 
 /// One episode's dense log as typed series.

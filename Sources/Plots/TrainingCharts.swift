@@ -1,6 +1,7 @@
 // Training curves from a run directory's progress.csv: rewards, social metrics, learner
 // statistics and speed against env steps.
 
+import Basics
 import Foundation
 
 /// The columns of a `progress.csv`.
@@ -15,7 +16,8 @@ public struct ProgressTable: Sendable {
   /// - Throws: ``PlotError`` naming `origin` for a file without a header or records, or a row
   ///   with another number of fields than the header.
   public init(csv text: String, origin: String) throws(PlotError) {
-    let records = ProgressTable.records(text)
+    // A last row without its newline is kept: a file from another tool may omit it.
+    let records = CSV.records(Array(text.utf8)).map(\.fields)
     guard let header = records.first, !header.isEmpty, header != [""] else {
       throw PlotError("\(origin): empty file; expected a header row and one row per iteration")
     }
@@ -39,48 +41,6 @@ public struct ProgressTable: Sendable {
     guard let i = columns.firstIndex(where: { $0 == name }) ?? columns.firstIndex(where: { $0.hasSuffix("/" + name) })
     else { return nil }
     return rows.map { $0[i] }
-  }
-
-  /// Splits CSV text into records of unquoted fields.
-  static func records(_ text: String) -> [[String]] {
-    var records: [[String]] = []
-    var fields: [String] = []
-    var field = ""
-    var quoted = false
-    var chars = Array(text)[...]
-    while let c = chars.popFirst() {
-      if quoted {
-        if c == "\"" {
-          if chars.first == "\"" {
-            field.append("\"")
-            chars.removeFirst()
-          } else {
-            quoted = false
-          }
-        } else {
-          field.append(c)
-        }
-        continue
-      }
-      switch c {
-      case "\"": quoted = true
-      case ",":
-        fields.append(field)
-        field = ""
-      case "\n", "\r\n":
-        fields.append(field)
-        records.append(fields)
-        fields = []
-        field = ""
-      case "\r": break
-      default: field.append(c)
-      }
-    }
-    if !field.isEmpty || !fields.isEmpty {
-      fields.append(field)
-      records.append(fields)
-    }
-    return records
   }
 }
 

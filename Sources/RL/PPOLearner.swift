@@ -1,5 +1,6 @@
 // One policy's learner: its network replicas, parameters, optimizer and minibatch epochs.
 
+import Basics
 import NN
 
 /// Diagnostics of one policy's update, averaged over its minibatches (RLlib's learner stats).
@@ -50,40 +51,40 @@ package final class PPOLearner {
   let gradients: [FloatBuffer]
   let adam: Adam
   /// Sum of squares per block of the summed gradient.
-  let normSquares: Slab<Double>
+  let normSquares: FixedBuffer<Double>
   var klCoeff: Double
   let shardCapacity: Int
   let shards: [ShardBuffers]
   /// Log-probability scratch per thread, for sampling without a rollout.
-  let samplingScratch: [Slab<Float>]
+  let samplingScratch: [FixedBuffer<Float>]
 
   /// Minibatch storage of one shard.
   final class ShardBuffers {
-    let observations: Slab<Float>
-    let masks: Slab<Float>
-    let actions: Slab<Int32>
-    let oldLogp: Slab<Float>
-    let actionLogp: Slab<Float>
-    let oldValues: Slab<Float>
-    let advantages: Slab<Float>
-    let targets: Slab<Float>
-    let valid: Slab<UInt8>
-    let states: Slab<Float>
-    let scratch: Slab<Float>
+    let observations: FixedBuffer<Float>
+    let masks: FixedBuffer<Float>
+    let actions: FixedBuffer<Int32>
+    let oldLogp: FixedBuffer<Float>
+    let actionLogp: FixedBuffer<Float>
+    let oldValues: FixedBuffer<Float>
+    let advantages: FixedBuffer<Float>
+    let targets: FixedBuffer<Float>
+    let valid: FixedBuffer<UInt8>
+    let states: FixedBuffer<Float>
+    let scratch: FixedBuffer<Float>
     var sums = LossSums()
 
     init(rows: Int, sequences: Int, spec: PolicyBatchSpec, logitCount: Int, stateSize: Int) {
-      observations = Slab(count: rows * spec.observationSize)
-      masks = Slab(count: rows * spec.maskSize)
-      actions = Slab(count: rows * spec.actionWidth, zero: 0)
-      oldLogp = Slab(count: rows * logitCount)
-      actionLogp = Slab(count: rows)
-      oldValues = Slab(count: rows)
-      advantages = Slab(count: rows)
-      targets = Slab(count: rows)
-      valid = Slab(count: rows, zero: 0)
-      states = Slab(count: sequences * stateSize)
-      scratch = Slab(count: logitCount)
+      observations = FixedBuffer(count: rows * spec.observationSize)
+      masks = FixedBuffer(count: rows * spec.maskSize)
+      actions = FixedBuffer(count: rows * spec.actionWidth, repeating: 0)
+      oldLogp = FixedBuffer(count: rows * logitCount)
+      actionLogp = FixedBuffer(count: rows)
+      oldValues = FixedBuffer(count: rows)
+      advantages = FixedBuffer(count: rows)
+      targets = FixedBuffer(count: rows)
+      valid = FixedBuffer(count: rows, repeating: 0)
+      states = FixedBuffer(count: sequences * stateSize)
+      scratch = FixedBuffer(count: logitCount)
     }
   }
 
@@ -117,7 +118,7 @@ package final class PPOLearner {
     layout.initialize(parameters, rng: &rng)
     gradients = (0..<shardCount).map { _ in FloatBuffer(count: layout.count) }
     adam = Adam(count: layout.count)
-    normSquares = Slab(count: (layout.count + Adam.normBlock - 1) / Adam.normBlock, zero: 0.0)
+    normSquares = FixedBuffer(count: (layout.count + Adam.normBlock - 1) / Adam.normBlock, repeating: 0.0)
     klCoeff = config.klCoeff
     let logits = nvec.reduce(0, +)
     shards = (0..<shardCount).map { _ in
@@ -125,7 +126,7 @@ package final class PPOLearner {
         rows: shardCapacity, sequences: shardSequences, spec: spec, logitCount: logits,
         stateSize: replicas[0].stateSize)
     }
-    samplingScratch = (0..<threads).map { _ in Slab(count: logits) }
+    samplingScratch = (0..<threads).map { _ in FixedBuffer(count: logits) }
   }
 
   var layout: ParameterLayout { replicas[0].layout }

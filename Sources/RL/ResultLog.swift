@@ -1,6 +1,8 @@
 // RLlib-style per-iteration results in a run directory: `result.json` (one JSON object per line)
 // and `progress.csv` (the same records flattened with "/"-joined keys).
 
+import Basics
+
 /// One training iteration's results: named values in insertion order, nested like RLlib's
 /// result dict (`info/learner/a/policy_loss`).
 ///
@@ -95,24 +97,24 @@ public struct ResultRecord: Sendable, Equatable, ExpressibleByDictionaryLiteral 
   /// separators as Python's `json.dumps`, doubles in shortest round-trip form, NaN and
   /// infinities as `null`, non-ASCII text as UTF-8.
   public var json: String {
-    var text = ""
-    appendJSON(to: &text)
-    return text
+    var writer = JSONWriter()
+    write(to: &writer)
+    return String(decoding: writer.bytes, as: UTF8.self)
   }
 
-  private func appendJSON(to text: inout String) {
-    text += "{"
-    for (index, (key, value)) in fields.enumerated() {
-      text += (index == 0 ? "" : ", ") + jsonQuoted(key) + ": "
+  private func write(to writer: inout JSONWriter) {
+    writer.beginObject()
+    for (key, value) in fields {
+      writer.key(key)
       switch value {
-      case .int(let number): text += String(number)
-      case .double(let number): text += number.isFinite ? number.description : "null"
-      case .string(let string): text += jsonQuoted(string)
-      case .null: text += "null"
-      case .record(let inner): inner.appendJSON(to: &text)
+      case .int(let number): writer.value(number)
+      case .double(let number): number.isFinite ? writer.value(number) : writer.null()
+      case .string(let string): writer.value(string)
+      case .null: writer.null()
+      case .record(let inner): inner.write(to: &writer)
       }
     }
-    text += "}"
+    writer.endObject()
   }
 
   /// Whether two records have the same fields in the same order.
@@ -143,8 +145,8 @@ public final class ResultLog {
 
   private let resultPath: String
   private let progressPath: String
-  private let results: POSIXFile
-  private let progress: POSIXFile
+  private let results: AppendingFile
+  private let progress: AppendingFile
   /// The CSV columns; nil until the header is written.
   private var columns: [String]?
   private var lastIteration: Int?
@@ -168,20 +170,24 @@ public final class ResultLog {
       (keptProgress, columns) = try Self.progressPrefix(progressPath, through: last)
       lastIteration = last
     }
-    try AtomicFile.write(keptResults, to: resultPath)
-    try AtomicFile.write(keptProgress, to: progressPath)
-    results = try Self.openForAppend(resultPath)
-    do {
-      progress = try Self.openForAppend(progressPath)
+    try writeAtomically(keptResults, to: resultPath)
+    try writeAtomically(keptProgress, to: progressPath)
+    do throws(FileError) {
+      results = try AppendingFile(path: resultPath)
+      do {
+        progress = try AppendingFile(path: progressPath)
+      } catch {
+        results.close()
+        throw error
+      }
     } catch {
-      _ = results.close()
-      throw error
+      throw CheckpointError(error)
     }
   }
 
   deinit {
-    _ = results.close()
-    _ = progress.close()
+    results.close()
+    progress.close()
   }
 
   /// Appends `record` as iteration `iteration` to both files and flushes them to disk.
@@ -199,12 +205,16 @@ public final class ResultLog {
     record.set("training_iteration", .int(iteration))
     let leaves = record.flattened
     let header = columns ?? leaves.map(\.key)
-    var csv = columns == nil ? header.map(csvField).joined(separator: ",") + "\n" : ""
+    var csv = columns == nil ? header.map(CSV.field).joined(separator: ",") + "\n" : ""
     let values = Dictionary(
       leaves.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
     csv += header.map { values[$0].map(csvCell) ?? "" }.joined(separator: ",") + "\n"
-    try Self.appendLine(record.json + "\n", to: results, path: resultPath)
-    try Self.appendLine(csv, to: progress, path: progressPath)
+    do {
+      try results.append(Array((record.json + "\n").utf8))
+      try progress.append(Array(csv.utf8))
+    } catch {
+      throw CheckpointError(error)
+    }
     columns = header
     lastIteration = iteration
   }
@@ -228,15 +238,16 @@ public final class ResultLog {
 
   /// Reads a CSV file such as `progress.csv`; the first record is the header.
   ///
-  /// Quoted fields (which may hold commas, quotes and newlines) are unquoted; an incomplete last
-  /// record (no final newline) is dropped.
+  /// Quoted fields (which may hold commas, quotes and newlines) are unquoted. The log writes
+  /// whole lines, so a last record without its newline is an append cut short by a crash: it is
+  /// dropped (resuming rewrites it).
   ///
   /// - Throws: `CheckpointError` naming `path`: unreadable, or a row whose field count differs
   ///   from the header's.
   public static func readCSV(path: String) throws(CheckpointError) -> (
     header: [String], rows: [[String]]
   ) {
-    let records = parseCSV(try readFile(path))
+    let records = try completeRecords(path)
     guard let header = records.first?.fields else { return ([], []) }
     for (index, record) in records.enumerated() where record.fields.count != header.count {
       throw CheckpointError(
@@ -248,23 +259,9 @@ public final class ResultLog {
 
   // MARK: - Files
 
-  private static func openForAppend(_ path: String) throws(CheckpointError) -> POSIXFile {
-    do {
-      return try POSIXFile(appendingTo: path)
-    } catch {
-      throw CheckpointError(file: path, message: "cannot open for appending: \(error)")
-    }
-  }
-
-  private static func appendLine(
-    _ line: String, to file: POSIXFile, path: String
-  ) throws(CheckpointError) {
-    do {
-      try file.writeAll(Array(line.utf8)[...])
-      try file.sync()
-    } catch {
-      throw CheckpointError(file: path, message: "cannot append: \(error)")
-    }
+  /// The newline-terminated CSV records of the file at `path`.
+  private static func completeRecords(_ path: String) throws(CheckpointError) -> [CSV.Record] {
+    CSV.records(try readFile(path)).filter(\.isTerminated)
   }
 
   /// The complete lines of `result.json` whose `training_iteration` is at most `last`.
@@ -290,7 +287,7 @@ public final class ResultLog {
     _ path: String, through last: Int
   ) throws(CheckpointError) -> ([UInt8], [String]?) {
     guard let bytes = try readFileIfPresent(path) else { return ([], nil) }
-    let records = parseCSV(bytes)
+    let records = CSV.records(bytes).filter(\.isTerminated)
     guard let header = records.first else { return ([], nil) }
     guard let column = header.fields.firstIndex(of: "training_iteration") else {
       throw CheckpointError(file: path, message: "the header has no 'training_iteration' column")
@@ -326,11 +323,12 @@ public final class ResultLog {
     func fail(_ message: String) -> CheckpointError {
       CheckpointError(file: path, message: "line \(number): \(message)")
     }
-    let value: ParsedJSON
+    let value: JSONValue
     do {
-      value = try ParsedJSON.parse(line)
+      value = try JSONParser.parse(line)
     } catch {
-      throw fail("not valid JSON: \(error)")
+      throw CheckpointError(
+        file: path, message: "line \(number), column \(error.column): not valid JSON: \(error.message)")
     }
     guard case .record(let record) = try resultValue(value, key: nil, fail: fail) else {
       throw fail("not a JSON object")
@@ -339,16 +337,16 @@ public final class ResultLog {
   }
 
   private static func resultValue(
-    _ value: ParsedJSON, key: String?, fail: (String) -> CheckpointError
+    _ value: JSONValue, key: String?, fail: (String) -> CheckpointError
   ) throws(CheckpointError) -> ResultRecord.Value {
     switch value {
     case .null: return .null
     case .string(let text): return .string(text)
-    case .number(let text):
-      return Int(text).map(ResultRecord.Value.int) ?? .double(Double(text) ?? .nan)
-    case .object(let pairs):
+    case .int(let number): return .int(Int(number))
+    case .double(let number): return .double(number)
+    case .object(let object):
       var fields: [(key: String, value: ResultRecord.Value)] = []
-      for (name, inner) in pairs {
+      for (name, inner) in object.entries {
         fields.append((name, try resultValue(inner, key: name, fail: fail)))
       }
       return .record(ResultRecord(fields))
@@ -360,16 +358,6 @@ public final class ResultLog {
 
 // MARK: - CSV text
 
-/// `text` as a CSV field: quoted, with quotes doubled, when it holds a comma, quote or line break.
-package func csvField(_ text: String) -> String {
-  guard text.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return text }
-  var quoted = "\""
-  for character in text {
-    quoted += character == "\"" ? "\"\"" : String(character)
-  }
-  return quoted + "\""
-}
-
 /// A leaf value as a CSV field: numbers as in JSON but NaN and infinities as Python writes them
 /// (`nan`, `inf`, `-inf`), `null` empty.
 private func csvCell(_ value: ResultRecord.Value) -> String {
@@ -379,47 +367,7 @@ private func csvCell(_ value: ResultRecord.Value) -> String {
     if number.isNaN { return "nan" }
     if number.isInfinite { return number < 0 ? "-inf" : "inf" }
     return number.description
-  case .string(let text): return csvField(text)
+  case .string(let text): return CSV.field(text)
   case .null, .record: return ""
   }
-}
-
-/// The newline-terminated records of CSV `bytes`, unquoted.
-///
-/// Each record comes with the offset just past its newline; an unterminated last record is
-/// dropped. A `\r` before the newline is ignored.
-private func parseCSV(_ bytes: [UInt8]) -> [(fields: [String], end: Int)] {
-  var records: [(fields: [String], end: Int)] = []
-  var fields: [String] = []
-  var field: [UInt8] = []
-  var quoted = false
-  var index = 0
-  while index < bytes.count {
-    let byte = bytes[index]
-    index += 1
-    if quoted {
-      if byte != UInt8(ascii: "\"") {
-        field.append(byte)
-      } else if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
-        field.append(byte)
-        index += 1
-      } else {
-        quoted = false
-      }
-      continue
-    }
-    switch byte {
-    case UInt8(ascii: "\""): quoted = true
-    case UInt8(ascii: ","):
-      fields.append(String(decoding: field, as: UTF8.self))
-      field = []
-    case UInt8(ascii: "\n"):
-      if field.last == UInt8(ascii: "\r") { field.removeLast() }
-      fields.append(String(decoding: field, as: UTF8.self))
-      records.append((fields, index))
-      (fields, field) = ([], [])
-    default: field.append(byte)
-    }
-  }
-  return records
 }

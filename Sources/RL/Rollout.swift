@@ -1,5 +1,7 @@
 // One policy's samples from one iteration, time-major, plus the sequences cut from them.
 
+import Basics
+
 /// The samples of one policy over `steps` vectorized steps of `rows` agent rows.
 ///
 /// Shapes (time-major, row `t · rows + n`): `observations` `[T × N × observationSize]`, `masks`
@@ -20,20 +22,20 @@ package final class Rollout {
   let logitCount: Int
   let stateSize: Int
   let sequenceLength: Int
-  let observations: Slab<Float>
-  let masks: Slab<Float>
-  let actions: Slab<Int32>
-  let logp: Slab<Float>
-  let actionLogp: Slab<Float>
-  let values: Slab<Float>
-  let rewards: Slab<Float>
-  let terminated: Slab<UInt8>
-  let truncated: Slab<UInt8>
-  let finalValues: Slab<Float>
-  let lastValues: Slab<Float>
-  let advantages: Slab<Float>
-  let targets: Slab<Float>
-  let states: Slab<Float>
+  let observations: FixedBuffer<Float>
+  let masks: FixedBuffer<Float>
+  let actions: FixedBuffer<Int32>
+  let logp: FixedBuffer<Float>
+  let actionLogp: FixedBuffer<Float>
+  let values: FixedBuffer<Float>
+  let rewards: FixedBuffer<Float>
+  let terminated: FixedBuffer<UInt8>
+  let truncated: FixedBuffer<UInt8>
+  let finalValues: FixedBuffer<Float>
+  let lastValues: FixedBuffer<Float>
+  let advantages: FixedBuffer<Float>
+  let targets: FixedBuffer<Float>
+  let states: FixedBuffer<Float>
   /// Sequences as (first step, row, length), rebuilt by ``cutSequences()``.
   private(set) var sequences: [(step: Int, row: Int, length: Int)]
 
@@ -50,20 +52,20 @@ package final class Rollout {
     self.stateSize = stateSize
     self.sequenceLength = sequenceLength
     let n = steps * rows
-    observations = Slab(count: n * observationSize)
-    masks = Slab(count: n * maskSize)
-    actions = Slab(count: n * actionWidth, zero: 0)
-    logp = Slab(count: n * logitCount)
-    actionLogp = Slab(count: n)
-    values = Slab(count: n)
-    rewards = Slab(count: n)
-    terminated = Slab(count: n, zero: 0)
-    truncated = Slab(count: n, zero: 0)
-    finalValues = Slab(count: n)
-    lastValues = Slab(count: rows)
-    advantages = Slab(count: n)
-    targets = Slab(count: n)
-    states = Slab(count: stateSize > 0 ? n * stateSize : 0)
+    observations = FixedBuffer(count: n * observationSize)
+    masks = FixedBuffer(count: n * maskSize)
+    actions = FixedBuffer(count: n * actionWidth, repeating: 0)
+    logp = FixedBuffer(count: n * logitCount)
+    actionLogp = FixedBuffer(count: n)
+    values = FixedBuffer(count: n)
+    rewards = FixedBuffer(count: n)
+    terminated = FixedBuffer(count: n, repeating: 0)
+    truncated = FixedBuffer(count: n, repeating: 0)
+    finalValues = FixedBuffer(count: n)
+    lastValues = FixedBuffer(count: rows)
+    advantages = FixedBuffer(count: n)
+    targets = FixedBuffer(count: n)
+    states = FixedBuffer(count: stateSize > 0 ? n * stateSize : 0)
     sequences = []
     sequences.reserveCapacity(rows * (steps / max(sequenceLength, 1) + 2))
   }

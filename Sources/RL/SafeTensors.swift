@@ -2,6 +2,8 @@
 // little-endian header length N, N bytes of JSON header padded with spaces to a multiple of 8,
 // then the tensors' raw little-endian data, back to back.
 
+import Basics
+
 /// A checkpoint file that cannot be read, written or matched to a model.
 public struct CheckpointError: Error, Sendable, CustomStringConvertible, Equatable {
   /// The file concerned.
@@ -136,7 +138,7 @@ public struct SafeTensors: Sendable, Equatable {
     var entries: [String] = []
     if !metadata.isEmpty {
       let pairs = metadata.sorted { $0.key < $1.key }
-        .map { jsonQuoted($0.key) + ":" + jsonQuoted($0.value) }
+        .map { JSONWriter.quoted($0.key) + ":" + JSONWriter.quoted($0.value) }
       entries.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
     }
     var offset = 0
@@ -147,7 +149,7 @@ public struct SafeTensors: Sendable, Equatable {
       let end = offset + 4 * tensor.values.count
       let shape = tensor.shape.map(String.init).joined(separator: ",")
       entries.append(
-        jsonQuoted(name)
+        JSONWriter.quoted(name)
           + ":{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(end)]}")
       offset = end
     }
@@ -177,7 +179,7 @@ public struct SafeTensors: Sendable, Equatable {
   ///
   /// - Throws: `CheckpointError` naming `path` and the system's message.
   public func write(to path: String) throws(CheckpointError) {
-    try AtomicFile.write(encoded(), to: path)
+    try writeAtomically(encoded(), to: path)
   }
 
   // MARK: - Reading
@@ -211,17 +213,17 @@ public struct SafeTensors: Sendable, Equatable {
       throw fail("header length \(length) exceeds the \(bytes.count - 8) bytes after it")
     }
     let dataStart = 8 + Int(length)
-    let root: ParsedJSON
+    let root: JSONValue
     do {
-      root = try ParsedJSON.parse(bytes[8..<dataStart])
+      root = try JSONParser.parse(bytes[8..<dataStart])
     } catch {
       throw fail("the header is not valid JSON: \(error)")
     }
-    guard case .object(let entries) = root else { throw fail("the header is not a JSON object") }
+    guard case .object(let header) = root else { throw fail("the header is not a JSON object") }
 
     var metadata: [String: String] = [:]
     var layouts: [StoredTensor] = []
-    for (name, value) in entries {
+    for (name, value) in header.entries {
       if name == "__metadata__" {
         metadata = try Self.decodeMetadata(value, fail: fail)
       } else {
@@ -255,13 +257,13 @@ public struct SafeTensors: Sendable, Equatable {
   }
 
   private static func decodeMetadata(
-    _ value: ParsedJSON, fail: (String) -> CheckpointError
+    _ value: JSONValue, fail: (String) -> CheckpointError
   ) throws(CheckpointError) -> [String: String] {
-    guard case .object(let pairs) = value else {
+    guard case .object(let object) = value else {
       throw fail("'__metadata__' is not a JSON object")
     }
     var metadata: [String: String] = [:]
-    for (key, value) in pairs {
+    for (key, value) in object.entries {
       guard case .string(let text) = value else {
         throw fail("'__metadata__' entry '\(key)' is not a string")
       }
@@ -281,13 +283,13 @@ private struct StoredTensor {
   var begin: Int
   var end: Int
 
-  init(name: String, entry: ParsedJSON, fail: (String) -> CheckpointError) throws(CheckpointError) {
+  init(name: String, entry: JSONValue, fail: (String) -> CheckpointError) throws(CheckpointError) {
     self.name = name
     guard case .object(let fields) = entry else {
       throw fail("tensor '\(name)' is not described by a JSON object")
     }
-    func field(_ key: String) throws(CheckpointError) -> ParsedJSON {
-      guard let value = fields.first(where: { $0.key == key })?.value else {
+    func field(_ key: String) throws(CheckpointError) -> JSONValue {
+      guard let value = fields[key] else {
         throw fail("tensor '\(name)' has no '\(key)'")
       }
       return value
@@ -432,4 +434,17 @@ private func levenshtein(_ a: [Character], _ b: [Character]) -> Int {
     swap(&previous, &current)
   }
   return previous[b.count]
+}
+
+extension JSONValue {
+  /// The value as an array of non-negative integers, if it is one.
+  fileprivate var naturals: [Int]? {
+    guard case .array(let elements) = self else { return nil }
+    var result: [Int] = []
+    for element in elements {
+      guard let number = element.intValue, number >= 0 else { return nil }
+      result.append(number)
+    }
+    return result
+  }
 }

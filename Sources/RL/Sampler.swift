@@ -1,6 +1,7 @@
 // Rollouts on a vectorized environment with batched inference: every policy's rows of all
 // environments go through its network together, spread over the worker threads.
 
+import Basics
 import NN
 
 /// Collects one iteration of samples for every policy.
@@ -19,9 +20,9 @@ final class Sampler {
   var batch: VectorBatch
   let learners: [PPOLearner]
   /// Current recurrent states per policy `[rows × stateSize]`.
-  let states: [Slab<Float>]
+  let states: [FixedBuffer<Float>]
   /// One random stream per agent row, per policy.
-  let streams: [Slab<NNRandom>]
+  let streams: [FixedBuffer<NNRandom>]
   /// The batch's buffers, bound for the current step.
   private var bound: [Bound] = []
 
@@ -52,11 +53,11 @@ final class Sampler {
     self.greedy = greedy
     batch = env.makeBatch()
     states = zip(env.batchSpecs, learners).map { spec, learner in
-      Slab(count: spec.agents.count * env.envCount * learner.model.stateSize)
+      FixedBuffer(count: spec.agents.count * env.envCount * learner.model.stateSize)
     }
     streams = env.batchSpecs.enumerated().map { k, spec in
       let rows = spec.agents.count * env.envCount
-      let slab = Slab<NNRandom>(count: rows, zero: NNRandom(seed: 0))
+      let slab = FixedBuffer<NNRandom>(count: rows, repeating: NNRandom(seed: 0))
       for r in 0..<rows {
         slab.pointer[r] = NNRandom(seed: NNRandom.derive(NNRandom.derive(seed, stream: UInt64(k)), stream: UInt64(r)))
       }

@@ -91,7 +91,7 @@ extension Trainer {
     var state = CheckpointState(
       iteration: iteration, envSteps: envSteps, episodes: episodes, seed: seed, rng: rng.state, policies: policyStates)
     if let resumable = env as? ResumableEnv {
-      try AtomicFile.write(resumable.savedState(), to: "\(directory)/\(Trainer.environmentFile)")
+      try writeAtomically(resumable.savedState(), to: "\(directory)/\(Trainer.environmentFile)")
       state.sampler = sampler.checkpointState
       state.recentEpisodes = recentEpisodes.map {
         .init(
@@ -102,7 +102,7 @@ extension Trainer {
     guard let data = try? Trainer.stateEncoder.encode(state) else {
       throw CheckpointError(file: directory, message: "cannot encode the checkpoint state")
     }
-    try AtomicFile.write([UInt8](data), to: "\(directory)/state.json")
+    try writeAtomically([UInt8](data), to: "\(directory)/state.json")
     try Trainer.replace(target, with: directory)
   }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Basics
 import Economy
 import Foundation
 import Plots

@@ -1,6 +1,7 @@
 // Helpers for the behaviour tests: config errors, temporary files, dense logs, traces and the
 // `economist` executable.
 
+import Basics
 import Foundation
 import Testing
 

@@ -38,6 +38,16 @@ struct TrainingChartTests {
     #expect(table.column("no_such_column") == nil)
   }
 
+  @Test func aLastRowWithoutItsNewlineIsPlottedAndATornOneNamed() throws {
+    // RFC 4180 lets the last record end without a line break (files from other tools).
+    let table = try ProgressTable(csv: "training_iteration,x\r\n1,5\r\n2,7", origin: "p.csv")
+    #expect(table.rows == [[1, 5], [2, 7]])
+    // A row cut short is an error naming the line, never a silent drop.
+    #expect(throws: PlotError("p.csv:3: 1 fields, but the header has 2 (a truncated or damaged file?)")) {
+      try ProgressTable(csv: "training_iteration,x\n1,5\n2", origin: "p.csv")
+    }
+  }
+
   @Test func smoothingIsATrailingMeanThatSkipsNaN() throws {
     let table = try ProgressTable(csv: Self.csv, origin: "progress.csv")
     let charts = TrainingCharts(table: table, smoothing: 3)

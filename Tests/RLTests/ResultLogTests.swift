@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Testing
 
@@ -179,7 +180,7 @@ struct ResultLogTests {
     try AtomicFile.write(#"{"training_iteration": 1,}"# + "\n", to: path)
     #expect(
       throws: CheckpointError(
-        file: path, message: "line 1: not valid JSON: expected a string key at byte 25")
+        file: path, message: "line 1, column 26: not valid JSON: trailing comma before '}'")
     ) { try ResultLog(directory: directory, resumeAfterIteration: 1) }
     try AtomicFile.write(#"{"training_iteration": 1, "flag": true}"# + "\n", to: path)
     #expect(

@@ -133,12 +133,12 @@ struct SafeTensorsTests {
   private static let corruptions: [(header: String, dataCount: Int, message: String)] = [
     (
       #"{"w": [1,}"#, 0,
-      "the header is not valid JSON: unexpected character '}' at byte 9"
+      "the header is not valid JSON: line 1, column 10: expected a value, found '}'"
     ),
     ("[]", 0, "the header is not a JSON object"),
     (
       #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{}}"#, 4,
-      "the header is not valid JSON: duplicate key 'w' at byte 54"
+      "the header is not valid JSON: line 1, column 55: duplicate key 'w'"
     ),
     (#"{"__metadata__":{"n":1}}"#, 0, "'__metadata__' entry 'n' is not a string"),
     (#"{"w":{"shape":[1],"data_offsets":[0,4]}}"#, 4, "tensor 'w' has no 'dtype'"),

@@ -1,3 +1,5 @@
+import Basics
+
 /// How a component draws agents' skills at reset.
 public enum SkillDistribution: String, Sendable, CaseIterable {
   /// Every agent has the base skill.

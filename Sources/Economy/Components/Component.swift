@@ -1,3 +1,5 @@
+import Basics
+
 /// A building block of an economy: it declares actions, state, observations and masks for the
 /// agents it applies to, and changes the world when it steps.
 ///

@@ -1,3 +1,5 @@
+import Basics
+
 /// A continuous double auction for the collectible resources, with escrow (Foundation's
 /// `ContinuousDoubleAuction`; shorthand `Trade`).
 ///

@@ -1,3 +1,5 @@
+import Basics
+
 /// Agents move on the map and collect the resources they stand on (Foundation's `Gather`, in
 /// `move.py`).
 ///

@@ -1,6 +1,8 @@
+import Basics
 import Foundation
 
-/// The one random number generator of an environment: xoshiro256** seeded through SplitMix64.
+/// The one random number generator of an environment: Basics' xoshiro256** (seeded through
+/// SplitMix64) with Economy's stream derivation and numpy's distributions.
 ///
 /// Every random draw in `Economy` goes through a value of this type, passed `inout`, so the same
 /// config and seed give the same episode, byte for byte, in any process. Streams for independent
@@ -11,66 +13,42 @@ import Foundation
 /// equal numpy's for the same seed.
 ///
 /// Reference: D. Blackman and S. Vigna, "Scrambled linear pseudorandom number generators", 2018.
+@frozen
 public struct EconomyRNG: RandomNumberGenerator, Sendable, Equatable, Hashable {
-  private var s0: UInt64
-  private var s1: UInt64
-  private var s2: UInt64
-  private var s3: UInt64
+  @usableFromInline var bits: Xoshiro256
 
   /// Creates a generator whose whole state derives from `seed`.
   public init(seed: UInt64) {
-    var sm = seed
-    s0 = EconomyRNG.splitMix(&sm)
-    s1 = EconomyRNG.splitMix(&sm)
-    s2 = EconomyRNG.splitMix(&sm)
-    s3 = EconomyRNG.splitMix(&sm)
-    if s0 | s1 | s2 | s3 == 0 { s0 = 0x9E37_79B9_7F4A_7C15 }
+    bits = Xoshiro256(seed: seed)
   }
 
   /// The generator's full state, for checkpoints and replay.
-  public var state: [UInt64] { [s0, s1, s2, s3] }
+  public var state: [UInt64] { bits.state }
 
   /// Restores a generator from a saved ``state``.
   ///
   /// Returns nil unless `state` has four words, not all zero.
   public init?(state: [UInt64]) {
-    guard state.count == 4, state.contains(where: { $0 != 0 }) else { return nil }
-    (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
-  }
-
-  private static func splitMix(_ x: inout UInt64) -> UInt64 {
-    x &+= 0x9E37_79B9_7F4A_7C15
-    var z = x
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
+    guard let bits = Xoshiro256(state: state) else { return nil }
+    self.bits = bits
   }
 
   /// A seed for an independent stream, derived from `seed` and a stream number.
   public static func deriveSeed(_ seed: UInt64, stream: UInt64) -> UInt64 {
     var x = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
-    _ = splitMix(&x)
-    return splitMix(&x)
+    _ = Xoshiro256.splitMix64(&x)
+    return Xoshiro256.splitMix64(&x)
   }
 
   /// A new generator for an independent stream, derived from this generator's current state.
   public func derived(stream: UInt64) -> EconomyRNG {
-    EconomyRNG(seed: EconomyRNG.deriveSeed(s0 ^ s2 ^ (s1 << 1) ^ (s3 >> 1), stream: stream))
+    let (s0, s1, s2, s3) = bits.words
+    return EconomyRNG(seed: EconomyRNG.deriveSeed(s0 ^ s2 ^ (s1 << 1) ^ (s3 >> 1), stream: stream))
   }
 
   /// The next 64 random bits.
-  @inline(__always)
-  public mutating func next() -> UInt64 {
-    let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
-    let t = s1 << 17
-    s2 ^= s0
-    s3 ^= s1
-    s1 ^= s2
-    s0 ^= s3
-    s2 ^= t
-    s3 = (s3 << 45) | (s3 >> 19)
-    return result
-  }
+  @inlinable @inline(__always)
+  public mutating func next() -> UInt64 { bits.next() }
 
   /// A uniform double in [0, 1) with 53 random bits (numpy's `rand()`).
   @inline(__always)

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A dense episode log in Foundation's structure, as read from a file (ours or Foundation's) or
@@ -120,9 +121,9 @@ public struct DenseLog: Sendable, Equatable {
       }
     }
     do {
-      try AtomicFile.write(bytes, to: path)
+      try AtomicFile.write(bytes, to: path, createDirectories: true)
     } catch {
-      throw DenseLogError(origin: path, message: "cannot write: \(error)")
+      throw DenseLogError(origin: path, message: "cannot write: \(error.message)")
     }
   }
 }
@@ -135,32 +136,4 @@ public struct DenseLogError: Error, Sendable, Equatable, CustomStringConvertible
   public let message: String
   /// A readable description of the value.
   public var description: String { "\(origin): \(message)" }
-}
-
-/// Writes files atomically: into a temporary file in the same directory, then renamed over the
-/// target, so readers never see a partial file and an interrupted write leaves the old file.
-public enum AtomicFile {
-  /// Writes `bytes` to `path` atomically, creating parent directories.
-  public static func write(_ bytes: [UInt8], to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let dir = url.deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-    try Data(bytes).write(to: tmp)
-    if rename(tmp.path, url.path) != 0 {
-      let code = errno
-      try? FileManager.default.removeItem(at: tmp)
-      throw AtomicFileError(path: path, message: String(cString: strerror(code)))
-    }
-  }
-}
-
-/// A failed atomic write.
-public struct AtomicFileError: Error, CustomStringConvertible {
-  /// The target path.
-  public let path: String
-  /// The system's message.
-  public let message: String
-  /// A readable description of the value.
-  public var description: String { "\(path): \(message)" }
 }

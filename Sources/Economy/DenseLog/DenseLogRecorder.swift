@@ -1,3 +1,5 @@
+import Basics
+
 /// Records an episode's dense log in flat typed arrays while it runs (cheap per step), and turns
 /// it into a ``DenseLogRecording`` at the end.
 struct DenseLogRecorder: Sendable {

@@ -1,6 +1,8 @@
 // Rebuilding an environment's current episode in a fresh environment: what the episode started
 // from plus the actions since (checkpoints that resume mid-episode).
 
+import Basics
+
 /// An error restoring an environment from saved progress.
 public struct ResumeError: Error, Sendable, Equatable, CustomStringConvertible {
   /// What is wrong.

@@ -1,3 +1,5 @@
+import Basics
+
 /// How the bracket rates of ``PeriodicBracketTax`` are chosen.
 public enum TaxModel: String, Sendable, CaseIterable {
   /// The planner chooses each bracket's rate from discretized rates at the start of a period.

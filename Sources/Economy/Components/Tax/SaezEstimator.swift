@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The state of the `saez` tax model: a buffer of observed incomes and an elasticity estimate.

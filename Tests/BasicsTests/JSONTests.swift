@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Economy
+@testable import Basics
 
 /// A small seeded generator (SplitMix64) so random round trips are reproducible.
 private struct TestRNG: RandomNumberGenerator {
@@ -110,7 +110,7 @@ private func expectParseError(
     1e300, .double(.leastNonzeroMagnitude), .double(.greatestFiniteMagnitude), .double(.nan),
     .double(.infinity),
     .double(-.infinity), "", "plain", "é🙂\u{0}\u{1F}\"\\/", ["a": ["b": ["c": [[[]]]]]],
-    ["dup": 1, "dup": 2, "z": [:], "a": []],
+    ["b": 1, "c": 2, "z": [:], "a": []],
   ])
   func roundTrips(value: JSONValue) {
     expectRoundTrip(value)
@@ -188,12 +188,22 @@ private func expectParseError(
     #expect(try JSONParser.parse(Array("\"é🙂\"".utf8)) == "é🙂")
   }
 
-  @Test func keepsKeyOrderAndDuplicates() throws {
-    let value = try JSONParser.parse(#"{"b": 1, "a": 2, "b": 3}"#)
+  @Test func keepsKeyOrder() throws {
+    let value = try JSONParser.parse(#"{"b": 1, "a": 2, "c": 3}"#)
     let object = try #require(value.objectValue)
-    #expect(object.keys == ["b", "a", "b"])
-    #expect(object["b"] == 3)
-    #expect(value != ["a": 2, "b": 1, "b": 3] as JSONValue)
+    #expect(object.keys == ["b", "a", "c"])
+    #expect(object["b"] == 1)
+    #expect(value != ["a": 2, "b": 1, "c": 3] as JSONValue)
+  }
+
+  @Test func rejectsDuplicateKeysAtTheRepeat() {
+    expectParseError(#"{"b": 1, "a": 2, "b": 3}"#, "line 1, column 18: duplicate key 'b'")
+    expectParseError("{\n  \"x\": {\"k\": 1,\n    \"k\": 2}}", "line 3, column 5: duplicate key 'k'")
+    // Large objects switch to a set of keys; the error is the same.
+    let many = (0..<40).map { "\"k\($0)\": \($0)" }.joined(separator: ", ")
+    expectParseError("{" + many + ", \"k7\": 0}", "line 1, column \(many.count + 4): duplicate key 'k7'")
+    // Equal keys in different objects are not duplicates.
+    #expect((try? JSONParser.parse(#"[{"a": 1}, {"a": 2}]"#)) != nil)
   }
 
   @Test func acceptsMaximumDepth() throws {

@@ -54,6 +54,13 @@ public struct JSONWriter: Sendable {
     return writer.bytes
   }
 
+  /// `text` as a JSON string literal, escaped as ``value(_:)-(String)`` writes it.
+  public static func quoted(_ text: String) -> String {
+    var writer = JSONWriter()
+    writer.appendString(text)
+    return String(decoding: writer.bytes, as: UTF8.self)
+  }
+
   // MARK: - Containers
 
   /// Opens an object; follow with ``key(_:)``/value pairs and ``endObject()``.

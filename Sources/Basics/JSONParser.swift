@@ -7,7 +7,8 @@
 /// Numbers without a fraction or exponent that fit in 64 bits become ``JSONValue/int(_:)``;
 /// every other number becomes ``JSONValue/double(_:)``, correctly rounded, so the text written
 /// by ``JSONWriter`` (or by Python) parses back to the identical value. Object keys keep their
-/// order.
+/// order; a key repeated within one object is an error at the repeat (Python would silently
+/// keep the last value, hiding a damaged or hand-edited file).
 ///
 /// Errors carry the byte offset, line and column of the problem (see ``JSONParseError``).
 /// Nesting deeper than ``maximumDepth`` is an error rather than a stack overflow.
@@ -23,6 +24,16 @@ public enum JSONParser {
   /// - Throws: ``JSONParseError`` naming the first problem and where it is.
   /// - Complexity: O(*n*) in the length of `bytes`.
   public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSONValue {
+    try bytes.withUnsafeBufferPointer { (input) throws(JSONParseError) -> JSONValue in
+      var reader = JSONByteReader(input)
+      return try reader.parseDocument()
+    }
+  }
+
+  /// Parses a complete JSON document held in part of a byte array (one line of a file).
+  ///
+  /// - Throws: ``JSONParseError``; its offset counts from the start of `bytes`.
+  public static func parse(_ bytes: ArraySlice<UInt8>) throws(JSONParseError) -> JSONValue {
     try bytes.withUnsafeBufferPointer { (input) throws(JSONParseError) -> JSONValue in
       var reader = JSONByteReader(input)
       return try reader.parseDocument()
@@ -142,11 +153,31 @@ struct JSONByteReader {
     defer { depth -= 1 }
     var object = JSONObject()
     if isClosed(by: UInt8(ascii: "}")) { return .object(object) }
+    var keys: Set<String> = []
     repeat {
+      let keyOffset = position
       let key = try parseMemberKey(isFirst: object.isEmpty)
+      try checkUnique(key, at: keyOffset, in: object, seen: &keys)
       object.append(key, try parseValue())
     } while try continuesContainer(closedBy: UInt8(ascii: "}"))
     return .object(object)
+  }
+
+  /// Throws when `key` already names a member of `object`.
+  ///
+  /// Small objects (the members of a log record) are scanned; from 16 members on, `seen`
+  /// holds the keys so that a hostile object of many keys stays linear.
+  private func checkUnique(
+    _ key: String, at offset: Int, in object: JSONObject, seen: inout Set<String>
+  ) throws(JSONParseError) {
+    let duplicate: Bool
+    if object.count < 16 {
+      duplicate = object.entries.contains { $0.key == key }
+    } else {
+      if seen.isEmpty { seen = Set(object.keys) }
+      duplicate = !seen.insert(key).inserted
+    }
+    if duplicate { throw error("duplicate key '\(key)'", at: offset) }
   }
 
   /// Steps over an opening bracket, enforcing ``JSONParser/maximumDepth``.

@@ -129,8 +129,8 @@ extension JSONValue: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral,
 ///
 /// Dense logs are compared and rewritten byte for byte, so key order matters and is kept; a
 /// `Dictionary` would lose it. Lookups are linear, which is fast for the small objects of a
-/// log (a few dozen keys). Duplicate keys are kept as written; lookups see the last one, as
-/// Python's `json.loads` does. Two objects are equal when they have the same members in the
+/// log (a few dozen keys). ``JSONParser`` rejects duplicate keys; an object built with
+/// ``append(_:_:)`` may hold them, and lookups then see the last one. Two objects are equal when they have the same members in the
 /// same order.
 public struct JSONObject: Equatable, Sendable {
   /// The members, in order.
