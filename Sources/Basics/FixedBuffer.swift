@@ -19,8 +19,17 @@ public final class FixedBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
   public init(count: Int, repeating value: Element) {
     precondition(count >= 0, "buffer size must be non-negative, got \(count)")
     self.count = count
-    pointer = .allocate(capacity: max(count, 1))
-    pointer.initialize(repeating: value, count: max(count, 1))
+    pointer = .allocate(capacity: Swift.max(count, 1))
+    pointer.initialize(repeating: value, count: Swift.max(count, 1))
+  }
+
+  /// Allocates a copy of `values`.
+  public init(_ values: [Element]) {
+    count = values.count
+    pointer = .allocate(capacity: Swift.max(count, 1))
+    values.withUnsafeBufferPointer { source in
+      if let base = source.baseAddress { pointer.initialize(from: base, count: source.count) }
+    }
   }
 
   deinit { pointer.deallocate() }
@@ -60,6 +69,13 @@ public final class FixedBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
     precondition(values.count == count, "assigning \(values.count) values to a buffer of \(count)")
     for i in 0..<count { pointer[i] = values[i] }
   }
+}
+
+extension FixedBuffer: RandomAccessCollection, MutableCollection {
+  /// 0.
+  @inlinable public var startIndex: Int { 0 }
+  /// ``count``.
+  @inlinable public var endIndex: Int { count }
 }
 
 extension FixedBuffer where Element: ExpressibleByIntegerLiteral {

@@ -20,35 +20,35 @@ public final class EconomyVectorEnv: EpisodeReporting {
   /// Completed episodes over all environments.
   public private(set) var completedEpisodes = 0
 
-  private var envs: [Environment]
-  private var samplers: [RandomActions]
-  private let pool: WorkerPool
+  // Storage allocated once in init and freed in deinit; a step works on it through `context`
+  // (plain pointers, no reference counting or closures inside a step).
+  private let envs: UnsafeMutableBufferPointer<Environment>
+  private let samplers: UnsafeMutableBufferPointer<RandomActions>
   /// Each environment's episode that ended in the current step (nil otherwise).
-  private var endedEpisodes: [EpisodeSummary?]
+  private let endedEpisodes: UnsafeMutableBufferPointer<EpisodeSummary?>
+  private let pool: WorkerPool
   /// Episodes finished since the last ``takeEpisodeRecords()``.
   private var pendingRecords: [EpisodeRecord] = []
   /// The leading environments that follow the config's `dense_log_frequency`; the others
   /// record nothing.
   private let denseLogEnvs: Int
   private let metricKeys: [String]
-  // Plain-data plans for the hot loop (no reference counting inside a step).
-  private let plans: [PolicyPlan]
-  private let ops: [CopyOp]
-  /// Environment agent index of each row of each policy (mobile agents `0..<n`, the planner `n`).
-  private let rowAgents: [Int]
-  /// Single-action decoding, two entries per index: subspace and sub-action (mobile, then
-  /// planner).
-  private let decode: [Int32]
-  /// Offset of each subspace's actions in the single-action index (mobile, then planner).
-  private let encodeBase: [Int32]
-  private var pointers: [PolicyPointers]
+  /// The plan tables (one plan per policy, the row copy operations, each row's environment
+  /// agent, action decoding and encoding), built once.
+  private let tables: PlanTables
+  /// The batch's buffers, one entry per policy, set from the batch at each call.
+  private let batchPointers: UnsafeMutablePointer<PolicyPointers>
 
   /// What the hot loop needs to know of one policy.
   private struct PolicyPlan {
     var planner: Bool
     var multi: Bool
-    var ops: Range<Int>
-    var rows: Range<Int>
+    /// The policy's row copy operations: `ops[opStart..<opStart + opCount]`.
+    var opStart: Int
+    var opCount: Int
+    /// The policy's agents per environment, at `rowAgents[rowStart..<rowStart + rowsPerEnv]`.
+    var rowStart: Int
+    var rowsPerEnv: Int
     var width: Int
     var observationSize: Int
     var maskSize: Int
@@ -58,14 +58,37 @@ public final class EconomyVectorEnv: EpisodeReporting {
     var encodeStart: Int
   }
 
-  /// Raw views of one policy's batch buffers during a step.
+  /// The plan tables, owned by the vector env.
+  private struct PlanTables {
+    let plans: FixedBuffer<PolicyPlan>
+    let ops: FixedBuffer<CopyOp>
+    /// Environment agent index of each row of each policy (mobile agents `0..<n`, the planner
+    /// `n`).
+    let rowAgents: FixedBuffer<Int>
+    /// Single-action decoding, two entries per index: subspace and sub-action (mobile, then
+    /// planner).
+    let decode: FixedBuffer<Int32>
+    /// Offset of each subspace's actions in the single-action index (mobile, then planner).
+    let encodeBase: FixedBuffer<Int32>
+  }
+
+  /// Raw views of one policy's batch buffers.
   private struct PolicyPointers {
-    var observations: UnsafeMutablePointer<Float>?
-    var masks: UnsafeMutablePointer<Float>?
-    var actions: UnsafeMutablePointer<Int32>?
-    var rewards: UnsafeMutablePointer<Float>?
-    var finalObservations: UnsafeMutablePointer<Float>?
-    var maskedActions: UnsafeMutablePointer<Int32>?
+    var observations: UnsafeMutablePointer<Float>
+    var masks: UnsafeMutablePointer<Float>
+    var actions: UnsafeMutablePointer<Int32>
+    var rewards: UnsafeMutablePointer<Float>
+    var finalObservations: UnsafeMutablePointer<Float>
+    var maskedActions: UnsafeMutablePointer<Int32>
+
+    init(_ batch: PolicyBatch) {
+      observations = batch.observations.pointer
+      masks = batch.masks.pointer
+      actions = batch.actions.pointer
+      rewards = batch.rewards.pointer
+      finalObservations = batch.finalObservations.pointer
+      maskedActions = batch.maskedActions.pointer
+    }
   }
 
   /// Builds `envs` copies of `environment`.
@@ -138,29 +161,37 @@ public final class EconomyVectorEnv: EpisodeReporting {
       plans.append(
         PolicyPlan(
           planner: planner, multi: planner ? layout.multiActionPlanner : layout.multiActionMobile,
-          ops: ops.count..<(ops.count + newOps.count), rows: rowAgents.count..<(rowAgents.count + indices.count),
+          opStart: ops.count, opCount: newOps.count, rowStart: rowAgents.count, rowsPerEnv: indices.count,
           width: spec.actionWidth, observationSize: spec.observationSize, maskSize: spec.maskSize,
           sizes: packing.rowSizes, subspaces: planner ? layout.planner.count : layout.mobile.count,
           decodeStart: planner ? plannerDecodeStart : 0, encodeStart: planner ? layout.mobile.count : 0))
       ops += newOps
       rowAgents += indices
     }
-    self.plans = plans
-    self.ops = ops
-    self.rowAgents = rowAgents
-    self.decode = decode
-    self.encodeBase = encodeBase
+    tables = PlanTables(
+      plans: FixedBuffer(plans), ops: FixedBuffer(ops), rowAgents: FixedBuffer(rowAgents),
+      decode: FixedBuffer(decode), encodeBase: FixedBuffer(encodeBase))
     batchSpecs = specs
     envCount = envs
     var tracked = environment
     tracked.tracksEpisodes = true
     metricKeys = environment.metrics().map(\.key)
-    self.envs = Array(repeating: tracked, count: envs)
-    samplers = Array(repeating: RandomActions(seed: 0), count: envs)
+    self.envs = .allocate(capacity: envs)
+    self.envs.initialize(repeating: tracked)
+    samplers = .allocate(capacity: envs)
+    samplers.initialize(repeating: RandomActions(seed: 0))
+    endedEpisodes = .allocate(capacity: envs)
+    endedEpisodes.initialize(repeating: nil)
     self.pool = pool ?? WorkerPool(threads: min(threads, envs))
-    endedEpisodes = Array(repeating: nil, count: envs)
-    pointers = Array(repeating: PolicyPointers(), count: specs.count)
+    batchPointers = .allocate(capacity: specs.count)
     self.denseLogEnvs = keepDenseLogs ? min(envs, max(0, denseLogEnvs ?? envs)) : 0
+  }
+
+  deinit {
+    envs.deinitialize().deallocate()
+    samplers.deinitialize().deallocate()
+    endedEpisodes.deinitialize().deallocate()
+    batchPointers.deallocate()
   }
 
   /// Builds `envs` environments from a config.
@@ -198,57 +229,47 @@ public final class EconomyVectorEnv: EpisodeReporting {
   /// Resets every environment (environment `i` seeded with `deriveSeed(seed, stream: i)`; the
   /// random-action samplers of ``stepRandom(_:)`` are seeded from it too) and writes the first
   /// observations and masks; rewards and flags are zeroed.
-  public func reset(seed: UInt64, into batch: inout VectorBatch) {
-    precondition(batch.terminated.count == envCount, "batch made for \(batch.terminated.count) environments")
+  public func reset(seed: UInt64, into batch: VectorBatch) {
     for i in 0..<envCount {
       let s = EconomyRNG.deriveSeed(seed, stream: UInt64(i))
       envs[i].reset(seed: s, forceDenseLog: i < denseLogEnvs ? nil : false)
       samplers[i] = RandomActions(seed: EconomyRNG.deriveSeed(s, stream: 0x7361_6D70))
     }
-    run(&batch) { env, e, _, _, context in EconomyVectorEnv.write(env, e, context, final: false) }
-    for e in 0..<envCount {
-      batch.terminated[e] = 0
-      batch.truncated[e] = 0
-    }
+    writeFirstObservations(batch)
   }
 
   /// Applies `batch`'s actions, steps every environment, and writes the results.
   ///
   /// - Throws: ``EnvError/batchActionOutsideSpace(env:agent:action:space:)`` naming the
   ///   environment and agent of the first action outside its space; nothing is stepped then.
-  public func step(_ batch: inout VectorBatch) throws(EnvError) {
+  public func step(_ batch: VectorBatch) throws(EnvError) {
     try validate(batch)
-    stepAll(&batch, random: false)
+    stepAll(batch, random: false)
   }
 
   /// Samples uniformly random valid actions from the current masks (each environment with its
   /// own generator), writes them to `batch`'s actions, and steps.
-  public func stepRandom(_ batch: inout VectorBatch) {
-    stepAll(&batch, random: true)
+  public func stepRandom(_ batch: VectorBatch) {
+    stepAll(batch, random: true)
   }
 
   private func validate(_ batch: VectorBatch) throws(EnvError) {
     for (k, spec) in batchSpecs.enumerated() {
       let width = spec.actionWidth
       let a = spec.agents.count
-      let bad: (row: Int, ints: [Int32])? = batch.policies[k].actions.withUnsafeBufferPointer { actions in
-        guard let base = actions.baseAddress else { return nil }
-        for row in 0..<(envCount * a) where !ActionCodec.isValid(base + row * width, space: spec.actionSpace) {
-          return (row, Array(actions[(row * width)..<((row + 1) * width)]))
-        }
-        return nil
-      }
-      if let bad {
-        let action = spec.actionSpace.flatCount == 1 && width == 1 ? "\(bad.ints[0])" : "\(bad.ints.map(Int.init))"
+      let actions = batch.policies[k].actions.pointer
+      for row in 0..<(envCount * a) where !ActionCodec.isValid(actions + row * width, space: spec.actionSpace) {
+        let ints = (0..<width).map { Int(actions[row * width + $0]) }
+        let action = spec.actionSpace.flatCount == 1 && width == 1 ? "\(ints[0])" : "\(ints)"
         throw .batchActionOutsideSpace(
-          env: bad.row / a, agent: spec.agents[bad.row % a], action: action, space: spec.actionSpace.description)
+          env: row / a, agent: spec.agents[row % a], action: action, space: spec.actionSpace.description)
       }
     }
   }
 
-  private func stepAll(_ batch: inout VectorBatch, random: Bool) {
-    run(&batch) { env, e, sampler, flags, context in
-      EconomyVectorEnv.stepOne(&env, e, &sampler, flags, context, random: random)
+  private func stepAll(_ batch: VectorBatch, random: Bool) {
+    run(batch) { env, e, sampler, context in
+      EconomyVectorEnv.stepOne(&env, e, &sampler, context, random: random)
     }
     var ended = 0
     for e in 0..<envCount where batch.truncated[e] != 0 || batch.terminated[e] != 0 {
@@ -262,14 +283,25 @@ public final class EconomyVectorEnv: EpisodeReporting {
     completedEpisodes += ended
   }
 
-  /// Raw views of everything a step reads besides the environments.
+  /// Writes every environment's current observations and masks; zeroes rewards and flags.
+  private func writeFirstObservations(_ batch: VectorBatch) {
+    run(batch) { env, e, _, context in EconomyVectorEnv.write(env, e, context, final: false) }
+    for policy in batch.policies { policy.rewards.zero() }
+    batch.terminated.zero()
+    batch.truncated.zero()
+  }
+
+  /// Everything a step reads and writes besides the environment in hand, as plain pointers:
+  /// the plan tables, the batch's buffers and flags, the ended-episode slots.
   private struct Context {
     let plans: UnsafeBufferPointer<PolicyPlan>
     let ops: UnsafeBufferPointer<CopyOp>
-    let rowAgents: UnsafeBufferPointer<Int>
-    let decode: UnsafeBufferPointer<Int32>
-    let encodeBase: UnsafeBufferPointer<Int32>
-    let pointers: UnsafeBufferPointer<PolicyPointers>
+    let rowAgents: UnsafePointer<Int>
+    let decode: UnsafePointer<Int32>
+    let encodeBase: UnsafePointer<Int32>
+    let batch: UnsafePointer<PolicyPointers>
+    let terminated: UnsafeMutablePointer<UInt8>
+    let truncated: UnsafeMutablePointer<UInt8>
     let denseLogEnvs: Int
     let endedEpisodes: UnsafeMutableBufferPointer<EpisodeSummary?>
   }
@@ -277,14 +309,15 @@ public final class EconomyVectorEnv: EpisodeReporting {
   /// Steps environment `e` with the batch's (or sampled) actions, restarting it if its episode
   /// ended, and writes its rows.
   private static func stepOne(
-    _ env: inout Environment, _ e: Int, _ sampler: inout RandomActions, _ flags: Flags, _ c: Context, random: Bool
+    _ env: inout Environment, _ e: Int, _ sampler: inout RandomActions, _ c: Context, random: Bool
   ) {
     if random { sampler.fill(&env) }
     for (k, plan) in c.plans.enumerated() {
-      guard let actions = c.pointers[k].actions, let masked = c.pointers[k].maskedActions else { continue }
-      let perEnv = plan.rows.count
+      let actions = c.batch[k].actions
+      let masked = c.batch[k].maskedActions
+      let perEnv = plan.rowsPerEnv
       for j in 0..<perEnv {
-        let agent = c.rowAgents[plan.rows.lowerBound + j]
+        let agent = c.rowAgents[plan.rowStart + j]
         let row = e * perEnv + j
         let slot = actions + row * plan.width
         if random {
@@ -297,17 +330,17 @@ public final class EconomyVectorEnv: EpisodeReporting {
     }
     env.step()
     for (k, plan) in c.plans.enumerated() {
-      let p = c.pointers[k]
-      let perEnv = plan.rows.count
+      let p = c.batch[k]
+      let perEnv = plan.rowsPerEnv
       for j in 0..<perEnv {
-        let agent = c.rowAgents[plan.rows.lowerBound + j]
+        let agent = c.rowAgents[plan.rowStart + j]
         let row = e * perEnv + j
-        p.rewards?[row] = Float(env.rewards[agent])
-        if let masked = p.maskedActions { masked[row] = Int32(env.maskedActionCounts[agent]) - masked[row] }
+        p.rewards[row] = Float(env.rewards[agent])
+        p.maskedActions[row] = Int32(env.maskedActionCounts[agent]) - p.maskedActions[row]
       }
     }
-    flags.terminated?[e] = 0
-    flags.truncated?[e] = env.isDone ? 1 : 0
+    c.terminated[e] = 0
+    c.truncated[e] = env.isDone ? 1 : 0
     if env.isDone {
       c.endedEpisodes[e] = env.lastEpisode
       write(env, e, c, final: true)
@@ -357,24 +390,24 @@ public final class EconomyVectorEnv: EpisodeReporting {
     }
   }
 
-  /// Writes environment `e`'s observation rows (to the final-observation slab if `final`) and,
-  /// unless `final`, its masks.
+  /// Writes environment `e`'s observation rows (to the final-observation buffer if `final`)
+  /// and, unless `final`, its masks.
   private static func write(_ env: Environment, _ e: Int, _ c: Context, final: Bool) {
     env.observations.withPointers { obs in
       for (k, plan) in c.plans.enumerated() {
-        let p = c.pointers[k]
-        let perEnv = plan.rows.count
-        let ops = UnsafeBufferPointer(rebasing: c.ops[plan.ops])
+        let p = c.batch[k]
+        let perEnv = plan.rowsPerEnv
+        let ops = UnsafeBufferPointer(rebasing: c.ops[plan.opStart..<(plan.opStart + plan.opCount)])
+        let destination = final ? p.finalObservations : p.observations
         for j in 0..<perEnv {
-          let agent = c.rowAgents[plan.rows.lowerBound + j]
+          let agent = c.rowAgents[plan.rowStart + j]
           let row = e * perEnv + j
-          if let dst = final ? p.finalObservations : p.observations {
-            RolePacking.writeRow(
-              ops, obs, planner: plan.planner, agent: agent, sizes: plan.sizes, to: dst + row * plan.observationSize)
-          }
-          if !final, let masks = p.masks {
+          RolePacking.writeRow(
+            ops, obs, planner: plan.planner, agent: agent, sizes: plan.sizes,
+            to: destination + row * plan.observationSize)
+          if !final {
             RolePacking.writeMask(
-              obs, planner: plan.planner, agent: agent, maskSize: plan.maskSize, to: masks + row * plan.maskSize)
+              obs, planner: plan.planner, agent: agent, maskSize: plan.maskSize, to: p.masks + row * plan.maskSize)
           }
         }
       }
@@ -383,78 +416,25 @@ public final class EconomyVectorEnv: EpisodeReporting {
 
   // MARK: - Parallel dispatch
 
-  /// Raw views of the batch's flags during a step.
-  private struct Flags {
-    var terminated: UnsafeMutablePointer<UInt8>?
-    var truncated: UnsafeMutablePointer<UInt8>?
-  }
-
-  /// Binds the batch's buffers and runs `perEnv` for every environment, spread over the pool's
+  /// Takes `batch`'s buffers and runs `perEnv` for every environment, spread over the pool's
   /// threads (each thread a contiguous range of environments).
   private func run(
-    _ batch: inout VectorBatch, _ perEnv: (inout Environment, Int, inout RandomActions, Flags, Context) -> Void
+    _ batch: VectorBatch, _ perEnv: (inout Environment, Int, inout RandomActions, Context) -> Void
   ) {
     precondition(
-      batch.terminated.count == envCount && batch.policies.count == plans.count
-        && zip(batch.policies, plans).allSatisfy { $0.rows == envCount * $1.rows.count },
+      batch.envCount == envCount && batch.policies.count == batchSpecs.count
+        && zip(batch.policies, batchSpecs).allSatisfy { $0.spec == $1 && $0.envCount == envCount },
       "the batch was not made for this environment (use makeBatch())")
-    let count = envCount
-    let pool = self.pool
-    let keep = denseLogEnvs
-    batch.terminated.withUnsafeMutableBufferPointer { terminated in
-      batch.truncated.withUnsafeMutableBufferPointer { truncated in
-        let flags = Flags(terminated: terminated.baseAddress, truncated: truncated.baseAddress)
-        batch.policies.withUnsafeMutableBufferPointer { policies in
-          bind(policies, 0) {
-            plans.withUnsafeBufferPointer { plans in
-              ops.withUnsafeBufferPointer { ops in
-                rowAgents.withUnsafeBufferPointer { rowAgents in
-                  decode.withUnsafeBufferPointer { decode in
-                    encodeBase.withUnsafeBufferPointer { encodeBase in
-                      pointers.withUnsafeBufferPointer { pointers in
-                        endedEpisodes.withUnsafeMutableBufferPointer { ended in
-                          let context = Context(
-                            plans: plans, ops: ops, rowAgents: rowAgents, decode: decode, encodeBase: encodeBase,
-                            pointers: pointers, denseLogEnvs: keep, endedEpisodes: ended)
-                          envs.withUnsafeMutableBufferPointer { envs in
-                            samplers.withUnsafeMutableBufferPointer { samplers in
-                              pool.run { part in
-                                for e in WorkerPool.chunk(part, of: pool.threads, count: count) {
-                                  perEnv(&envs[e], e, &samplers[e], flags, context)
-                                }
-                              }
-                            }
-                          }
-                        }
-                      }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-  /// Records pointers to policy `k`'s buffers and those after it, then runs `body`.
-  private func bind(_ policies: UnsafeMutableBufferPointer<PolicyBatch>, _ k: Int, _ body: () -> Void) {
-    guard k < policies.count else { return body() }
-    policies[k].observations.withUnsafeMutableBufferPointer { observations in
-      policies[k].masks.withUnsafeMutableBufferPointer { masks in
-        policies[k].actions.withUnsafeMutableBufferPointer { actions in
-          policies[k].rewards.withUnsafeMutableBufferPointer { rewards in
-            policies[k].finalObservations.withUnsafeMutableBufferPointer { finals in
-              policies[k].maskedActions.withUnsafeMutableBufferPointer { masked in
-                pointers[k] = PolicyPointers(
-                  observations: observations.baseAddress, masks: masks.baseAddress, actions: actions.baseAddress,
-                  rewards: rewards.baseAddress, finalObservations: finals.baseAddress, maskedActions: masked.baseAddress
-                )
-                bind(policies, k + 1, body)
-              }
-            }
-          }
-        }
+    for k in batch.policies.indices { (batchPointers + k).initialize(to: PolicyPointers(batch.policies[k])) }
+    let context = Context(
+      plans: tables.plans.buffer, ops: tables.ops.buffer, rowAgents: tables.rowAgents.pointer,
+      decode: tables.decode.pointer, encodeBase: tables.encodeBase.pointer, batch: batchPointers,
+      terminated: batch.terminated.pointer, truncated: batch.truncated.pointer, denseLogEnvs: denseLogEnvs,
+      endedEpisodes: endedEpisodes)
+    let (envs, samplers, count, threads) = (self.envs, self.samplers, envCount, pool.threads)
+    pool.run { part in
+      for e in WorkerPool.chunk(part, of: threads, count: count) {
+        perEnv(&envs[e], e, &samplers[e], context)
       }
     }
   }
@@ -465,7 +445,7 @@ public final class EconomyVectorEnv: EpisodeReporting {
 extension EconomyVectorEnv: ResumableEnv {
   /// Each environment's ``EpisodeProgress`` and the completed-episode count, as JSON.
   public func savedState() -> [UInt8] {
-    let progress = envs.map { $0.episodeProgress?.json ?? .null }
+    let progress = envs.map { $0.episodeProgress?.json ?? JSONValue.null }
     return JSONWriter.serialize([
       "format": 1, "completed_episodes": .int(Int64(completedEpisodes)), "envs": .array(progress),
     ])
@@ -473,7 +453,7 @@ extension EconomyVectorEnv: ResumableEnv {
 
   /// Rebuilds every environment's current episode (replaying its actions) from
   /// ``savedState()``'s bytes and writes the observations and masks.
-  public func restoreState(_ bytes: [UInt8], into batch: inout VectorBatch) throws(EnvError) {
+  public func restoreState(_ bytes: [UInt8], into batch: VectorBatch) throws(EnvError) {
     let json: JSONValue
     do {
       json = try JSONParser.parse(bytes)
@@ -488,7 +468,7 @@ extension EconomyVectorEnv: ResumableEnv {
     guard saved.count == envCount else {
       throw .invalidState("environment state: saved for \(saved.count) environments, this run has \(envCount)")
     }
-    var restored = envs
+    var restored = Array(envs)
     for e in 0..<envCount {
       do throws(ResumeError) {
         try restored[e].resume(try EpisodeProgress(json: saved[e]))
@@ -496,14 +476,12 @@ extension EconomyVectorEnv: ResumableEnv {
         throw .invalidState("environment \(e): \(error.message)")
       }
     }
-    envs = restored
+    for e in 0..<envCount {
+      envs[e] = restored[e]
+      endedEpisodes[e] = nil
+    }
     completedEpisodes = completed
     pendingRecords.removeAll()
-    for e in 0..<envCount { endedEpisodes[e] = nil }
-    run(&batch) { env, e, _, _, context in EconomyVectorEnv.write(env, e, context, final: false) }
-    for e in 0..<envCount {
-      batch.terminated[e] = 0
-      batch.truncated[e] = 0
-    }
+    writeFirstObservations(batch)
   }
 }

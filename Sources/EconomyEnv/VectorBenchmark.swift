@@ -24,15 +24,15 @@ public enum VectorBenchmark {
   public static func run(environment: Environment, envs: Int, threads: Int, seconds: Double) throws(EnvError) -> Result
   {
     let vector = try EconomyVectorEnv(environment: environment, envs: envs, threads: threads)
-    var batch = vector.makeBatch()
-    vector.reset(seed: 1, into: &batch)
+    let batch = vector.makeBatch()
+    vector.reset(seed: 1, into: batch)
     // Warm up: first touches of every buffer, thread start.
-    for _ in 0..<20 { vector.stepRandom(&batch) }
+    for _ in 0..<20 { vector.stepRandom(batch) }
     var rounds = 0
     let start = DispatchTime.now().uptimeNanoseconds
     var elapsed = 0.0
     while elapsed < seconds {
-      for _ in 0..<50 { vector.stepRandom(&batch) }
+      for _ in 0..<50 { vector.stepRandom(batch) }
       rounds += 50
       elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }

@@ -17,21 +17,13 @@ import NN
 final class Sampler {
   let env: EpisodeReporting
   let pool: WorkerPool
-  var batch: VectorBatch
+  /// The batch the environments write and the networks read; its buffers never move.
+  let batch: VectorBatch
   let learners: [PPOLearner]
   /// Current recurrent states per policy `[rows × stateSize]`.
   let states: [FixedBuffer<Float>]
   /// One random stream per agent row, per policy.
   let streams: [FixedBuffer<NNRandom>]
-  /// The batch's buffers, bound for the current step.
-  private var bound: [Bound] = []
-
-  /// Raw views of one policy's batch buffers during a step.
-  private struct Bound {
-    var observations: UnsafeMutablePointer<Float>
-    var masks: UnsafeMutablePointer<Float>
-    var actions: UnsafeMutablePointer<Int32>
-  }
   /// Reward summed since each row's episode began, per policy.
   var returns: [[Double]]
   /// Finished episodes' per-row returns, per policy, since the last take.
@@ -66,7 +58,7 @@ final class Sampler {
     returns = env.batchSpecs.map { [Double](repeating: 0, count: $0.agents.count * env.envCount) }
     finishedReturns = env.batchSpecs.map { _ in [] }
     episodeLength = [Int](repeating: 0, count: env.envCount)
-    env.reset(seed: seed, into: &batch)
+    env.reset(seed: seed, into: batch)
   }
 
   /// Each finished episode's per-policy returns (one per agent row of the episode's env) and its
@@ -87,7 +79,7 @@ final class Sampler {
   func collect(steps: Int, into rollouts: [Rollout?]) throws(EnvError) {
     for t in 0..<steps {
       infer(step: t, rollouts: rollouts)
-      try env.step(&batch)
+      try env.step(batch)
       record(step: t, rollouts: rollouts)
     }
     bootstrapLast(rollouts)
@@ -97,42 +89,18 @@ final class Sampler {
 
   /// Runs every policy's network on the current observations and samples actions.
   private func infer(step t: Int, rollouts: [Rollout?]?) {
-    let threads = pool.threads
-    batch.policies.withUnsafeMutableBufferPointer { policies in
-      bind(policies, 0) {
-        let bound = self.bound
-        let shards = self.shards
-        pool.run { part in
-          for k in 0..<bound.count {
-            for shard in WorkerPool.chunk(part, of: threads, count: shards) {
-              let rows = WorkerPool.chunk(shard, of: shards, count: policies[k].rows)
-              self.inferChunk(policy: k, bound[k], rows: rows, part: part, step: t, rollout: rollouts?[k] ?? nil)
-            }
-          }
+    let (threads, shards) = (pool.threads, self.shards)
+    pool.run { part in
+      for k in 0..<self.learners.count {
+        for shard in WorkerPool.chunk(part, of: threads, count: shards) {
+          let rows = WorkerPool.chunk(shard, of: shards, count: self.batch.policies[k].rows)
+          self.inferChunk(policy: k, rows: rows, part: part, step: t, rollout: rollouts?[k] ?? nil)
         }
       }
     }
   }
 
-  /// Records pointers to policy `k`'s buffers and those after it, then runs `body`.
-  private func bind(_ policies: UnsafeMutableBufferPointer<PolicyBatch>, _ k: Int, _ body: () -> Void) {
-    guard k < policies.count else { return body() }
-    policies[k].observations.withUnsafeMutableBufferPointer { observations in
-      policies[k].masks.withUnsafeMutableBufferPointer { masks in
-        policies[k].actions.withUnsafeMutableBufferPointer { actions in
-          guard let o = observations.baseAddress, let m = masks.baseAddress, let a = actions.baseAddress else {
-            preconditionFailure("a policy batch without rows")
-          }
-          if bound.count <= k { bound.append(Bound(observations: o, masks: m, actions: a)) }
-          bound[k] = Bound(observations: o, masks: m, actions: a)
-          bind(policies, k + 1, body)
-        }
-      }
-    }
-  }
-
-  private func inferChunk(policy k: Int, _ b: Bound, rows range: Range<Int>, part: Int, step t: Int, rollout: Rollout?)
-  {
+  private func inferChunk(policy k: Int, rows range: Range<Int>, part: Int, step t: Int, rollout: Rollout?) {
     guard !range.isEmpty else { return }
     let learner = learners[k]
     let model = learner.replicas[part]
@@ -144,7 +112,10 @@ final class Sampler {
     let state = states[k].pointer
     let stream = streams[k].pointer
     let params = UnsafePointer(learner.parameters.pointer)
-    let (obs, masks, actions) = (UnsafePointer(b.observations), UnsafePointer(b.masks), b.actions)
+    let policy = batch.policies[k]
+    let (obs, masks, actions) = (
+      UnsafePointer(policy.observations.pointer), UnsafePointer(policy.masks.pointer), policy.actions.pointer
+    )
     let first = range.lowerBound
     model.forward(
       params, observations: obs + first * obsSize, states: stateSize > 0 ? state + first * stateSize : nil,
@@ -218,14 +189,12 @@ final class Sampler {
     let model = learner.replicas[0]
     let obsSize = batch.policies[k].spec.observationSize
     let stateSize = model.stateSize
-    batch.policies[k].finalObservations.withUnsafeBufferPointer { finals in
-      guard let finals = finals.baseAddress else { return }
-      model.forward(
-        learner.parameters.pointer, observations: finals + rows.lowerBound * obsSize,
-        states: stateSize > 0 ? states[k].pointer + rows.lowerBound * stateSize : nil, sequences: rows.count, steps: 1)
-      for (j, r) in rows.enumerated() {
-        rollout.finalValues.pointer[t * rollout.rows + r] = model.values[j * model.valueStride]
-      }
+    let finals = batch.policies[k].finalObservations.pointer
+    model.forward(
+      learner.parameters.pointer, observations: finals + rows.lowerBound * obsSize,
+      states: stateSize > 0 ? states[k].pointer + rows.lowerBound * stateSize : nil, sequences: rows.count, steps: 1)
+    for (j, r) in rows.enumerated() {
+      rollout.finalValues.pointer[t * rollout.rows + r] = model.values[j * model.valueStride]
     }
   }
 
@@ -239,17 +208,15 @@ final class Sampler {
       let stateSize = model.stateSize
       let rows = batch.policies[k].rows
       let chunk = max(1, learner.shardCapacity)
-      batch.policies[k].observations.withUnsafeBufferPointer { obs in
-        guard let obs = obs.baseAddress else { return }
-        var start = 0
-        while start < rows {
-          let end = min(rows, start + chunk)
-          model.forward(
-            learner.parameters.pointer, observations: obs + start * obsSize,
-            states: stateSize > 0 ? states[k].pointer + start * stateSize : nil, sequences: end - start, steps: 1)
-          for r in start..<end { rollout.lastValues.pointer[r] = model.values[(r - start) * model.valueStride] }
-          start = end
-        }
+      let obs = batch.policies[k].observations.pointer
+      var start = 0
+      while start < rows {
+        let end = min(rows, start + chunk)
+        model.forward(
+          learner.parameters.pointer, observations: obs + start * obsSize,
+          states: stateSize > 0 ? states[k].pointer + start * stateSize : nil, sequences: end - start, steps: 1)
+        for r in start..<end { rollout.lastValues.pointer[r] = model.values[(r - start) * model.valueStride] }
+        start = end
       }
     }
   }
@@ -307,7 +274,7 @@ final class Sampler {
   func play(steps: Int) throws(EnvError) {
     for _ in 0..<steps {
       infer(step: 0, rollouts: nil)
-      try env.step(&batch)
+      try env.step(batch)
       record(step: 0, rollouts: nil)
     }
   }

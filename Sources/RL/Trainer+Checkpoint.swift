@@ -230,7 +230,7 @@ extension Trainer {
         throw CheckpointError(file: statePath, message: problem)
       }
       do {
-        try resumable.restoreState(bytes, into: &sampler.batch)
+        try resumable.restoreState(bytes, into: sampler.batch)
       } catch {
         throw CheckpointError(file: envFile, message: "\(error)")
       }

@@ -1,3 +1,5 @@
+import Basics
+
 /// Where one policy's agents live in the batch buffers of a vectorized environment.
 ///
 /// Each agent row of the observation slab is the agent's observation `Dict` with every entry but
@@ -60,7 +62,11 @@ public struct PolicyBatchSpec: Sendable, Equatable {
   public func field(_ key: String) -> Field? { fields.first { $0.key == key } }
 }
 
-/// The buffers of one policy for a vectorized step, owned by the caller and written in place.
+/// The buffers of one policy for a vectorized step, written in place.
+///
+/// Each buffer is allocated once, with the batch, and never moves: its `pointer` stays valid as
+/// long as the batch is alive, so another language (the Python binding's numpy views) can hold
+/// it across steps. Copies of a batch share the buffers.
 ///
 /// Shapes (row-major; E = environments, A = the policy's agents per environment):
 /// - `observations`, `finalObservations`: `[E × A × observationSize]`
@@ -74,57 +80,80 @@ public struct PolicyBatch: Sendable {
   public let envCount: Int
   /// Observations after the last reset or step (after an automatic reset: the new episode's
   /// first observation).
-  public var observations: [Float]
+  public let observations: FixedBuffer<Float>
   /// Action masks matching `observations`.
-  public var masks: [Float]
+  public let masks: FixedBuffer<Float>
   /// The actions the next step applies.
-  public var actions: [Int32]
+  public let actions: FixedBuffer<Int32>
   /// Rewards of the last step.
-  public var rewards: [Float]
+  public let rewards: FixedBuffer<Float>
   /// The last observation of an episode that ended in the last step (valid where the batch's
   /// `truncated` or `terminated` flag is set), for bootstrapping.
-  public var finalObservations: [Float]
+  public let finalObservations: FixedBuffer<Float>
   /// Actions of the last step that the mask forbade and that acted as NO-OP.
-  public var maskedActions: [Int32]
+  public let maskedActions: FixedBuffer<Int32>
 
   /// Zeroed buffers for `envs` environments.
   public init(spec: PolicyBatchSpec, envs: Int) {
     self.spec = spec
     envCount = envs
     let rows = envs * spec.agents.count
-    observations = [Float](repeating: 0, count: rows * spec.observationSize)
-    masks = [Float](repeating: 0, count: rows * spec.maskSize)
-    actions = [Int32](repeating: 0, count: rows * spec.actionWidth)
-    rewards = [Float](repeating: 0, count: rows)
-    finalObservations = observations
-    maskedActions = [Int32](repeating: 0, count: rows)
+    observations = FixedBuffer(count: rows * spec.observationSize)
+    masks = FixedBuffer(count: rows * spec.maskSize)
+    actions = FixedBuffer(count: rows * spec.actionWidth)
+    rewards = FixedBuffer(count: rows)
+    finalObservations = FixedBuffer(count: rows * spec.observationSize)
+    maskedActions = FixedBuffer(count: rows)
   }
 
   /// Agent rows in the batch (`E × A`).
   public var rows: Int { envCount * spec.agents.count }
 }
 
-/// All policies' buffers plus per-environment episode flags.
+/// All policies' buffers plus per-environment episode flags, allocated once (see
+/// ``PolicyBatch``: the addresses are stable for the batch's life).
 public struct VectorBatch: Sendable {
   /// One entry per policy, in the environment's policy order.
-  public var policies: [PolicyBatch]
+  public let policies: [PolicyBatch]
   /// 1 where the environment's episode reached a terminal state in the last step, `[E]`.
-  public var terminated: [UInt8]
+  public let terminated: FixedBuffer<UInt8>
   /// 1 where the environment's episode hit its time limit in the last step, `[E]`.
-  public var truncated: [UInt8]
+  public let truncated: FixedBuffer<UInt8>
 
   /// Zeroed buffers for `envs` environments with the given policy layouts.
   public init(specs: [PolicyBatchSpec], envs: Int) {
     policies = specs.map { PolicyBatch(spec: $0, envs: envs) }
-    terminated = [UInt8](repeating: 0, count: envs)
-    truncated = terminated
+    terminated = FixedBuffer(count: envs)
+    truncated = FixedBuffer(count: envs)
+  }
+
+  /// Number of environments.
+  public var envCount: Int { terminated.count }
+
+  /// A batch with new buffers holding the same values (a batch's copies otherwise share its
+  /// buffers): to keep one step's results while the environment goes on.
+  public func copy() -> VectorBatch {
+    let copied = VectorBatch(specs: policies.map(\.spec), envs: envCount)
+    for (from, to) in zip(policies, copied.policies) {
+      for (source, target) in [
+        (from.observations, to.observations), (from.masks, to.masks), (from.rewards, to.rewards),
+        (from.finalObservations, to.finalObservations),
+      ] {
+        target.pointer.update(from: source.pointer, count: source.count)
+      }
+      to.actions.pointer.update(from: from.actions.pointer, count: from.actions.count)
+      to.maskedActions.pointer.update(from: from.maskedActions.pointer, count: from.maskedActions.count)
+    }
+    copied.terminated.pointer.update(from: terminated.pointer, count: envCount)
+    copied.truncated.pointer.update(from: truncated.pointer, count: envCount)
+    return copied
   }
 
   /// The index of `policy` in ``policies``.
   public func index(of policy: String) -> Int? { policies.firstIndex { $0.spec.policy == policy } }
 }
 
-/// N environments stepped together, writing straight into caller-owned batch buffers.
+/// N environments stepped together, writing straight into a batch's buffers.
 ///
 /// Episodes restart automatically: when an environment's episode ends in a step, its final
 /// observation goes to `finalObservations`, its done flag is set, and `observations` holds the
@@ -135,12 +164,12 @@ public protocol VectorMultiAgentEnv: AnyObject {
   /// One layout per policy.
   var batchSpecs: [PolicyBatchSpec] { get }
   /// Resets every environment, seeding each from `seed`, and writes the first observations.
-  func reset(seed: UInt64, into batch: inout VectorBatch)
+  func reset(seed: UInt64, into batch: VectorBatch)
   /// Applies `batch`'s actions to every environment and writes observations, masks, rewards and
   /// flags.
   ///
   /// - Throws: ``EnvError`` for an action outside its space (nothing is stepped then).
-  func step(_ batch: inout VectorBatch) throws(EnvError)
+  func step(_ batch: VectorBatch) throws(EnvError)
 }
 
 extension VectorMultiAgentEnv {
@@ -158,5 +187,5 @@ public protocol ResumableEnv: VectorMultiAgentEnv {
   ///
   /// - Throws: ``EnvError/invalidState(_:)`` when the bytes do not fit this environment; nothing
   ///   is changed then.
-  func restoreState(_ bytes: [UInt8], into batch: inout VectorBatch) throws(EnvError)
+  func restoreState(_ bytes: [UInt8], into batch: VectorBatch) throws(EnvError)
 }

@@ -84,14 +84,14 @@ struct CurriculumTimelineTests {
     }
     let envs = 3
     let vector = try EconomyVectorEnv(config: config, envs: envs, threads: 2)
-    var batch = vector.makeBatch()
-    vector.reset(seed: 5, into: &batch)
+    let batch = vector.makeBatch()
+    vector.reset(seed: 5, into: batch)
     var rng = EconomyRNG(seed: 3)
     var counted = [Int](repeating: 0, count: envs)
     var weightedCosts: [[Double]] = Array(repeating: [], count: envs)
     for _ in 0..<75 {  // two episode ends and half an episode: the count carries across episodes
-      VectorEnvTests.sample(&batch, &rng)
-      try vector.step(&batch)
+      VectorEnvTests.sample(batch, &rng)
+      try vector.step(batch)
       for e in 0..<envs {
         let env = vector.environment(e)
         let agentRewards = env.rewards[0..<env.agentCount]
@@ -117,20 +117,20 @@ struct CurriculumTimelineTests {
   func curriculumCountersAnnealThePlannersMask() throws {
     let run = try RunConfig.load(path: repositoryRoot + "/scenarios/phase2.yaml")
     let vector = try EconomyVectorEnv(config: run.env, envs: 2, threads: 1)
-    var batch = vector.makeBatch()
+    let batch = vector.makeBatch()
     let planner = try #require(batch.policies.firstIndex { $0.spec.policy == "p" })
     func allowed(_ row: Int) -> Int {
       let m = batch.policies[planner].spec.maskSize
       return batch.policies[planner].masks[(row * m)..<((row + 1) * m)].filter { $0 != 0 }.count
     }
-    vector.reset(seed: 1, into: &batch)
+    vector.reset(seed: 1, into: batch)
     // A fresh env: [-100, 0.001] opens 10% of the range, rates 0, 0.05, 0.1 and the no-op.
     #expect(allowed(0) == 7 * 4 && allowed(1) == 7 * 4)
     vector.setCurriculumCounters([
       Environment.CurriculumCounters(completions: 900, warmupIntegrator: 12),
       Environment.CurriculumCounters(completions: 400, warmupIntegrator: 0),
     ])
-    vector.reset(seed: 1, into: &batch)
+    vector.reset(seed: 1, into: batch)
     #expect(vector.environment(0).curriculumCounters == .init(completions: 900, warmupIntegrator: 12))
     #expect(allowed(0) == 7 * 22, "fully open after 900 episodes")
     #expect(allowed(1) == 7 * 12, "half open after 400: rates up to 0.5 and the no-op")

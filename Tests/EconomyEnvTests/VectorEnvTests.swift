@@ -7,7 +7,7 @@ import Testing
 @Suite("Vectorized environments")
 struct VectorEnvTests {
   /// Random valid actions drawn from the batch's masks with a test generator.
-  static func sample(_ batch: inout VectorBatch, _ rng: inout EconomyRNG) {
+  static func sample(_ batch: VectorBatch, _ rng: inout EconomyRNG) {
     for k in batch.policies.indices {
       let spec = batch.policies[k].spec
       let m = spec.maskSize
@@ -35,16 +35,16 @@ struct VectorEnvTests {
     envs: Int, threads: Int, steps: Int, config: EnvironmentConfig
   ) throws -> (batches: [VectorBatch], actions: [[[Int32]]]) {
     let vector = try EconomyVectorEnv(config: config, envs: envs, threads: threads)
-    var batch = vector.makeBatch()
-    vector.reset(seed: 42, into: &batch)
+    let batch = vector.makeBatch()
+    vector.reset(seed: 42, into: batch)
     var rng = EconomyRNG(seed: 1)
-    var out = [batch]
+    var out = [batch.copy()]
     var actions: [[[Int32]]] = []
     for _ in 0..<steps {
-      sample(&batch, &rng)
-      actions.append(batch.policies.map(\.actions))
-      try vector.step(&batch)
-      out.append(batch)
+      sample(batch, &rng)
+      actions.append(batch.policies.map(\.actions.array))
+      try vector.step(batch)
+      out.append(batch.copy())
     }
     return (out, actions)
   }
@@ -128,18 +128,18 @@ struct VectorEnvTests {
     let three = try Self.runVectorized(envs: 5, threads: 3, steps: 40, config: config).batches
     for (a, (b, c)) in zip(one, zip(two, three)) {
       for k in a.policies.indices {
-        #expect(a.policies[k].observations == b.policies[k].observations)
-        #expect(a.policies[k].observations == c.policies[k].observations)
-        #expect(a.policies[k].rewards == c.policies[k].rewards)
-        #expect(a.policies[k].masks == c.policies[k].masks)
+        #expect(a.policies[k].observations.array == b.policies[k].observations.array)
+        #expect(a.policies[k].observations.array == c.policies[k].observations.array)
+        #expect(a.policies[k].rewards.array == c.policies[k].rewards.array)
+        #expect(a.policies[k].masks.array == c.policies[k].masks.array)
       }
-      #expect(a.truncated == c.truncated)
+      #expect(a.truncated.array == c.truncated.array)
     }
   }
 
-  @Test func batchLayoutAndBufferCapacities() throws {
+  @Test func batchLayoutAndStableBufferAddresses() throws {
     let vector = try EconomyVectorEnv(config: tutorialConfig { $0.episodeLength = 30 }, envs: 4, threads: 2)
-    var batch = vector.makeBatch()
+    let batch = vector.makeBatch()
     let a = try #require(batch.index(of: "a"))
     let p = try #require(batch.index(of: "p"))
     #expect(batch.policies[a].spec.observationSize == 7 * 121 + 2 * 121 + 1 + 136)
@@ -148,10 +148,19 @@ struct VectorEnvTests {
     #expect(batch.policies[a].masks.count == 4 * 4 * 50)
     #expect(batch.policies[p].spec.observationSize == 6 * 625 + 2 * 625 + 1 + 86 + 4 * 8)
     #expect(batch.policies[p].actions.count == 4 * 7)
-    vector.reset(seed: 3, into: &batch)
-    let capacities = batch.policies.map { [$0.observations.capacity, $0.masks.capacity, $0.rewards.capacity] }
-    for _ in 0..<100 { vector.stepRandom(&batch) }
-    #expect(batch.policies.map { [$0.observations.capacity, $0.masks.capacity, $0.rewards.capacity] } == capacities)
+    vector.reset(seed: 3, into: batch)
+    // The buffers never move: another language may hold their addresses across steps.
+    func addresses() -> [UnsafeMutableRawPointer] {
+      batch.policies.flatMap {
+        [
+          UnsafeMutableRawPointer($0.observations.pointer), UnsafeMutableRawPointer($0.masks.pointer),
+          UnsafeMutableRawPointer($0.actions.pointer), UnsafeMutableRawPointer($0.rewards.pointer),
+        ]
+      } + [UnsafeMutableRawPointer(batch.truncated.pointer)]
+    }
+    let before = addresses()
+    for _ in 0..<100 { vector.stepRandom(batch) }
+    #expect(addresses() == before)
     #expect(vector.completedEpisodes == 4 * 3)
     // Random actions are written back and lie in their spaces.
     #expect(batch.policies[a].actions.allSatisfy { $0 >= 0 && $0 < 50 })
@@ -159,11 +168,11 @@ struct VectorEnvTests {
 
   @Test func invalidActionsAndSetupsAreErrors() throws {
     let vector = try EconomyVectorEnv(config: tutorialConfig(), envs: 2, threads: 1)
-    var batch = vector.makeBatch()
-    vector.reset(seed: 1, into: &batch)
+    let batch = vector.makeBatch()
+    vector.reset(seed: 1, into: batch)
     batch.policies[0].actions[5] = 50
     #expect(throws: EnvError.batchActionOutsideSpace(env: 1, agent: "1", action: "50", space: "Discrete(50)")) {
-      try vector.step(&batch)
+      try vector.step(batch)
     }
     #expect(
       "\(EnvError.batchActionOutsideSpace(env: 1, agent: "1", action: "50", space: "Discrete(50)"))"
@@ -173,7 +182,7 @@ struct VectorEnvTests {
     #expect(
       throws: EnvError.batchActionOutsideSpace(
         env: 1, agent: "p", action: "[0, 0, 0, -1, 0, 0, 0]", space: "MultiDiscrete([22 22 22 22 22 22 22])")
-    ) { try vector.step(&batch) }
+    ) { try vector.step(batch) }
     #expect(vector.environment(0).world.timestep == 0)
     let mixed = PolicyMapping([("0", "x"), ("1", "x"), ("2", "x"), ("3", "x"), ("p", "x")])
     #expect(
@@ -190,8 +199,8 @@ struct VectorEnvTests {
     let vector = try EconomyVectorEnv(config: tutorialConfig(), envs: 2, mapping: mapping)
     #expect(vector.batchSpecs.map(\.policy) == ["a0", "b", "p"])
     #expect(vector.batchSpecs.map(\.agents) == [["0"], ["1", "2", "3"], ["p"]])
-    var batch = vector.makeBatch()
-    vector.reset(seed: 9, into: &batch)
+    let batch = vector.makeBatch()
+    vector.reset(seed: 9, into: batch)
     var single = try EconomyMultiAgentEnv(config: tutorialConfig())
     _ = single.reset(seed: EconomyRNG.deriveSeed(9, stream: 1))
     let size = vector.batchSpecs[1].observationSize
@@ -209,13 +218,13 @@ struct VectorEnvTests {
     }
     let vector = try EconomyVectorEnv(
       environment: try Environment(config: config), envs: 3, threads: 2, keepDenseLogs: true, denseLogEnvs: 2)
-    var batch = vector.makeBatch()
-    vector.reset(seed: 3, into: &batch)
+    let batch = vector.makeBatch()
+    vector.reset(seed: 3, into: batch)
     var rng = EconomyRNG(seed: 4)
     var logged: [Int: Bool] = [:]
     for _ in 0..<20 {
-      Self.sample(&batch, &rng)
-      try vector.step(&batch)
+      Self.sample(batch, &rng)
+      try vector.step(batch)
       for record in vector.takeEpisodeRecords() { logged[record.env] = record.denseLog != nil }
     }
     #expect(logged == [0: true, 1: true, 2: false])
