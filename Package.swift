@@ -1,13 +1,23 @@
 // swift-tools-version:6.0
 // Economist: economic simulation and multi-agent reinforcement learning in Swift.
 //
-// Module boundaries (see DEVELOPERS.md): `Economy` imports nothing of ours
-// except the `CLZ4` system-library shim it needs for Foundation's `.lz4` dense
-// logs; `RL` (env contract, spaces, vectorized batches) never imports `Economy`;
-// `NN` (slabs, layers, Adam) is the only module that calls OpenBLAS, through
-// the `CBLAS` shim; `RL` (PPO, trainer) imports `NN`; `EconomyEnv` is the only module that knows both;
-// `Plots` draws dense logs and training results (Cairo through `CCairo`, PNG through `CPNG`); the
-// `economist` executable is thin glue over the libraries.
+// Module boundaries (each target's dependencies below are the whole truth):
+// - `Basics` is the leaf: plumbing with no domain in it (random bits, files, JSON, CSV, fixed
+//   buffers); it imports nothing of ours.
+// - `Economy` (world, components, scenarios, configs, dense logs) imports `Basics`, the `CLZ4`
+//   shim (Foundation's `.lz4` dense logs) and Yams (YAML configs).
+// - `NN` (layers, Adam) imports `Basics` and is the only module that calls OpenBLAS, through the
+//   `CBLAS` shim.
+// - `RL` (env contract, spaces, batches, PPO, trainer, checkpoints) imports `Basics` and `NN`,
+//   never `Economy`.
+// - `EconomyEnv` is the only module that knows both `Economy` and `RL`: the adapter, vectorized
+//   envs, training, evaluation and comparison runs.
+// - `Plots` draws dense logs and training results: `Economy` for the logs, Cairo through
+//   `CCairo`, PNG through `CPNG`.
+// - The `economist` executable is thin glue over the libraries (swift-argument-parser);
+//   `virtual-store` is tutorial 2's example component, built against `Economy` alone.
+// - One test target per library, named after it, importing only what it tests (and the
+//   modules below it that its fixtures need).
 import PackageDescription
 
 let package = Package(

@@ -139,9 +139,9 @@ public struct Comparison {
       let trainer: Trainer
       do {
         trainer = try Trainer(env: vector, config: training, seed: seed, pool: pool)
-        if let checkpoint = agentSource?.0 { try trainer.loadWeights(policy: "a", from: checkpoint) }
+        if let checkpoint = agentSource?.0 { try trainer.loadWeights(policy: .agents, from: checkpoint) }
         if let checkpoint = plannerCheckpoint, training.plannerPolicy.model.kind != .random {
-          try trainer.loadWeights(policy: "p", from: checkpoint)
+          try trainer.loadWeights(policy: .planner, from: checkpoint)
         }
       } catch {
         throw TrainingError("\(source): \(error)")

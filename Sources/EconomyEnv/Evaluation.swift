@@ -17,7 +17,7 @@ public struct Evaluation {
   /// Whether actions were the most likely allowed ones.
   public var greedy: Bool
   /// Policies in the env's order.
-  public var policies: [String]
+  public var policies: [PolicyID]
   /// The episodes, in the order they finished.
   public var episodes: [Trainer.EvaluatedEpisode]
 

@@ -66,8 +66,8 @@ public final class TrainingRun {
       lastKeptCheckpoint = trainer.envSteps
     } else {
       for (key, policy, path) in [
-        ("restore_tf_weights_agents", "a", training.general.restoreAgents),
-        ("restore_tf_weights_planner", "p", training.general.restorePlanner),
+        ("restore_tf_weights_agents", PolicyID.agents, training.general.restoreAgents),
+        ("restore_tf_weights_planner", PolicyID.planner, training.general.restorePlanner),
       ] {
         guard let path else { continue }
         let exists =
@@ -163,7 +163,10 @@ public final class TrainingRun {
 
   /// The smoothed value of a stop metric.
   func metric(_ name: String) -> Double? {
-    if name.hasPrefix("episode_reward_mean/") { return trainer.policyRewardMean(String(name.dropFirst(20))) }
+    if name.hasPrefix("episode_reward_mean/") {
+      let policyName = name.dropFirst(20)
+      return trainer.policies.first { $0.name == policyName }.flatMap(trainer.policyRewardMean)
+    }
     if name == "social/equality_times_productivity" {
       guard let e = trainer.episodeMetric("social/equality"), let p = trainer.episodeMetric("social/productivity")
       else { return nil }

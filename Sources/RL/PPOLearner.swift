@@ -42,7 +42,7 @@ public struct LearnerStats: Sendable, Equatable, Codable {
 /// count, which is part of the config, and never on the thread count or timing: a run repeats
 /// exactly on a machine with another number of cores.
 package final class PPOLearner {
-  let policy: String
+  let policy: PolicyID
   let spec: PolicyBatchSpec
   var config: PolicyConfig
   let nvec: [Int]
@@ -90,7 +90,7 @@ package final class PPOLearner {
 
   /// Builds the learner; `samplingRows` is the most rows of one sampling chunk.
   init(
-    policy: String, config: PolicyConfig, spec: PolicyBatchSpec, threads: Int, shards shardCount: Int,
+    policy: PolicyID, config: PolicyConfig, spec: PolicyBatchSpec, threads: Int, shards shardCount: Int,
     samplingRows: Int, minibatchSequences: Int, seed: UInt64
   ) {
     self.policy = policy

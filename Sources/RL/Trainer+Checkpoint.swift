@@ -85,7 +85,7 @@ extension Trainer {
       try moments.write(to: "\(directory)/\(learner.policy).optimizer.safetensors")
       policyStates.append(
         .init(
-          policy: learner.policy, adamSteps: learner.adam.steps, klCoeff: learner.klCoeff,
+          policy: learner.policy.name, adamSteps: learner.adam.steps, klCoeff: learner.klCoeff,
           parameters: learner.layout.count))
     }
     var state = CheckpointState(
@@ -140,7 +140,7 @@ extension Trainer {
 
   /// The weights of `learner` as named tensors.
   private func weights(of learner: PPOLearner, from buffer: FloatBuffer) -> SafeTensors {
-    var file = SafeTensors(metadata: ["format": "economist-weights-1", "policy": learner.policy])
+    var file = SafeTensors(metadata: ["format": "economist-weights-1", "policy": learner.policy.name])
     for t in learner.layout.tensors {
       let values = Array(UnsafeBufferPointer(start: buffer.pointer + t.offset, count: t.count))
       file.tensors.append((t.name, .init(shape: t.shape, values: values)))
@@ -152,10 +152,11 @@ extension Trainer {
   /// every tensor's name and shape; the optimizer starts fresh.
   ///
   /// This is how phase 2 starts from phase 1's agents (`restore_tf_weights_agents`).
-  public func loadWeights(policy: String, from path: String) throws(CheckpointError) {
+  public func loadWeights(policy: PolicyID, from path: String) throws(CheckpointError) {
     guard let learner = learner(policy) else {
       throw CheckpointError(
-        file: path, message: "no policy '\(policy)' in this run (policies: \(policies.joined(separator: ", ")))")
+        file: path,
+        message: "no policy '\(policy)' in this run (policies: \(policies.map(\.name).joined(separator: ", ")))")
     }
     let file = path.hasSuffix(".safetensors") ? path : "\(path)/\(policy).safetensors"
     try read(file, into: learner.parameters, layout: learner.layout, suffix: "")
@@ -207,7 +208,7 @@ extension Trainer {
         file: statePath, message: "the checkpoint was made with seed \(state.seed), this run uses \(seed)")
     }
     for learner in learners {
-      guard let ps = state.policies.first(where: { $0.policy == learner.policy }) else {
+      guard let ps = state.policies.first(where: { $0.policy == learner.policy.name }) else {
         throw CheckpointError(file: statePath, message: "no state for policy '\(learner.policy)'")
       }
       try read(

@@ -15,12 +15,12 @@ extension Trainer {
   }
 
   /// The smoothed mean episode return of one agent of `policy`.
-  public func policyRewardMean(_ policy: String) -> Double? {
+  public func policyRewardMean(_ policy: PolicyID) -> Double? {
     guard let k = policies.firstIndex(of: policy), !recentEpisodes.isEmpty else { return nil }
     return summary(recentEpisodes.flatMap { $0.returns[k] }).mean
   }
 
-  func makeRecord(stats: [String: LearnerStats], finished: Int, sample: Double, learn: Double) -> ResultRecord {
+  func makeRecord(stats: [PolicyID: LearnerStats], finished: Int, sample: Double, learn: Double) -> ResultRecord {
     var r = ResultRecord()
     let sampled = stepsPerIteration * env.envCount
     let totals = recentEpisodes.map { $0.returns.joined().reduce(0, +) }
@@ -38,9 +38,9 @@ extension Trainer {
     var maxs = ResultRecord()
     for (k, policy) in policies.enumerated() {
       let s = summary(recentEpisodes.flatMap { $0.returns[k] })
-      means.set(policy, .double(s.mean))
-      mins.set(policy, .double(s.min))
-      maxs.set(policy, .double(s.max))
+      means.set(policy.name, .double(s.mean))
+      mins.set(policy.name, .double(s.min))
+      maxs.set(policy.name, .double(s.max))
     }
     r.set("policy_reward_mean", .record(means))
     r.set("policy_reward_min", .record(mins))
@@ -67,7 +67,7 @@ extension Trainer {
       l.set("kl_coeff", .double(s.klCoeff))
       l.set("grad_gnorm", .double(s.gradNorm))
       l.set("num_agent_steps_trained", .int(s.agentSteps))
-      learner.set(policies[k], .record(l))
+      learner.set(policy.name, .record(l))
     }
     var info = ResultRecord()
     info.set("num_env_steps_sampled", .int(sampled))

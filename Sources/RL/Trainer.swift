@@ -26,7 +26,7 @@ public final class Trainer {
   /// The run seed.
   public let seed: UInt64
   /// Policies in the environment's order.
-  public let policies: [String]
+  public let policies: [PolicyID]
   /// Which policies learn.
   public let trained: [Bool]
   /// Env steps per env per iteration.
@@ -88,7 +88,7 @@ public final class Trainer {
           policy: spec.policy, config: policy, spec: spec, threads: pool.threads, shards: shards,
           samplingRows: (rows + shards - 1) / shards, minibatchSequences: minibatchSequences,
           seed: NNRandom.derive(seed, stream: 100 + UInt64(k))))
-      let wants = spec.policy == "p" ? config.general.trainPlanner : true
+      let wants = spec.policy.role == .planner ? config.general.trainPlanner : true
       trained.append(wants && policy.model.kind != .random)
     }
     self.learners = learners
@@ -130,7 +130,7 @@ public final class Trainer {
   }
 
   /// The learner of `policy`.
-  func learner(_ policy: String) -> PPOLearner? { learners.first { $0.policy == policy } }
+  func learner(_ policy: PolicyID) -> PPOLearner? { learners.first { $0.policy == policy } }
 
   // MARK: - One iteration
 
@@ -139,7 +139,7 @@ public final class Trainer {
     /// RLlib-style result record (also written to `result.json` by the CLI).
     public var record: ResultRecord
     /// Learner diagnostics per trained policy.
-    public var stats: [String: LearnerStats]
+    public var stats: [PolicyID: LearnerStats]
     /// Episodes finished in this iteration.
     public var episodes: [EpisodeRecord]
     /// Seconds spent sampling.
@@ -158,7 +158,7 @@ public final class Trainer {
     }
     let t1 = Date()
     let sampled = stepsPerIteration * env.envCount
-    var stats: [String: LearnerStats] = [:]
+    var stats: [PolicyID: LearnerStats] = [:]
     for (k, learner) in learners.enumerated() {
       guard let rollout = rollouts[k] else { continue }
       stats[learner.policy] = learner.update(

@@ -219,8 +219,8 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
   /// Creates a config with the defaults.
   public init() {}
 
-  /// The policy settings for a policy id (`a` or `p`).
-  public func policy(_ id: String) -> PolicyConfig {
-    id == "p" ? plannerPolicy : agentPolicy
+  /// The settings of a policy: `planner_policy` for the planner, `agent_policy` otherwise.
+  public func policy(_ id: PolicyID) -> PolicyConfig {
+    id.role == .planner ? plannerPolicy : agentPolicy
   }
 }

@@ -30,7 +30,7 @@ public struct PolicyBatchSpec: Sendable, Equatable {
   }
 
   /// The policy id.
-  public let policy: String
+  public let policy: PolicyID
   /// The agent ids of one environment, in row order.
   public let agents: [String]
   /// The agents' observation space (a `Dict` with `action_mask`).
@@ -44,7 +44,7 @@ public struct PolicyBatchSpec: Sendable, Equatable {
 
   /// Creates a spec.
   public init(
-    policy: String, agents: [String], observationSpace: Space, actionSpace: Space, fields: [Field], maskSize: Int
+    policy: PolicyID, agents: [String], observationSpace: Space, actionSpace: Space, fields: [Field], maskSize: Int
   ) {
     self.policy = policy
     self.agents = agents
@@ -150,7 +150,7 @@ public struct VectorBatch: Sendable {
   }
 
   /// The index of `policy` in ``policies``.
-  public func index(of policy: String) -> Int? { policies.firstIndex { $0.spec.policy == policy } }
+  public func index(of policy: PolicyID) -> Int? { policies.firstIndex { $0.spec.policy == policy } }
 }
 
 /// N environments stepped together, writing straight into a batch's buffers.

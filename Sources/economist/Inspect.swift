@@ -26,7 +26,7 @@ struct Inspect: ParsableCommand {
       let agents = mapping.agents(of: policy)
       let first = agents[0]
       return (
-        policy, agents, env.observationSpace(of: first) ?? .dict(DictSpace([])),
+        policy.name, agents, env.observationSpace(of: first) ?? .dict(DictSpace([])),
         env.actionSpace(of: first) ?? .discrete(1)
       )
     }

@@ -65,7 +65,7 @@ func progressLine(_ run: TrainingRun, _ result: Trainer.IterationResult) -> Stri
     Double(t.stepsPerIteration * run.config.training.trainer.envCount) / (result.sampleSeconds + result.learnSeconds)
   parts.append(String(format: "%.0f steps/s", sps))
   for p in t.policies {
-    if let r = t.policyRewardMean(p) { parts.append(String(format: "reward %@ %.2f", p, r)) }
+    if let r = t.policyRewardMean(p) { parts.append("reward \(p.name) " + String(format: "%.2f", r)) }
   }
   if let v = t.episodeMetric("social/productivity") { parts.append(String(format: "productivity %.1f", v)) }
   if let v = t.episodeMetric("social/equality") { parts.append(String(format: "equality %.3f", v)) }

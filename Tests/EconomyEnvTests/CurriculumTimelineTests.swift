@@ -118,7 +118,7 @@ struct CurriculumTimelineTests {
     let run = try RunConfig.load(path: repositoryRoot + "/scenarios/phase2.yaml")
     let vector = try EconomyVectorEnv(config: run.env, envs: 2, threads: 1)
     let batch = vector.makeBatch()
-    let planner = try #require(batch.policies.firstIndex { $0.spec.policy == "p" })
+    let planner = try #require(batch.policies.firstIndex { $0.spec.policy == .planner })
     func allowed(_ row: Int) -> Int {
       let m = batch.policies[planner].spec.maskSize
       return batch.policies[planner].masks[(row * m)..<((row + 1) * m)].filter { $0 != 0 }.count

@@ -113,7 +113,7 @@ struct LearningTests {
       keepDenseLogs: false, pool: trainer.pool)
     let episodes = try trainer.evaluate(
       env: vector, episodes: evaluationEpisodes, greedy: false, seed: evaluationSeed)
-    let agents = try #require(trainer.policies.firstIndex(of: "a"))
+    let agents = try #require(trainer.policies.firstIndex(of: .agents))
     let rewards = episodes.map { e in e.returns[agents].reduce(0, +) / Double(max(1, e.returns[agents].count)) }
     let productivity = try episodes.map { e in
       try #require(e.record.metrics.first { $0.key == "social/productivity" }?.value)

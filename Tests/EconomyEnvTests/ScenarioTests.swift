@@ -52,7 +52,7 @@ struct ScenarioTests {
     var models: [String] = []
     for name in names {
       let env = try Environment(config: try RunConfig.load(path: repositoryRoot + "/scenarios/" + name).env)
-      layouts.append(try EconomyVectorEnv(environment: env, envs: 1).batchSpecs.filter { $0.policy == "a" })
+      layouts.append(try EconomyVectorEnv(environment: env, envs: 1).batchSpecs.filter { $0.policy == .agents })
       models.append(Comparison.describePlanner(env, trained: false))
     }
     #expect(layouts.allSatisfy { $0 == layouts[0] })

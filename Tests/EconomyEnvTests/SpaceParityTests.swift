@@ -9,9 +9,10 @@ struct SpaceParityTests {
   @Test func flattenedSpacesOfTheTutorialConfig() throws {
     let env = try EconomyMultiAgentEnv(config: tutorialConfig())
     #expect(env.agentIDs == ["0", "1", "2", "3", "p"])
-    #expect(env.policyMapping.policies == ["a", "p"])
-    #expect(env.policyMapping.agents(of: "a") == ["0", "1", "2", "3"])
-    #expect(env.policyMapping.agents(of: "p") == ["p"])
+    #expect(env.policyMapping.policies == [.agents, .planner])
+    #expect(env.policyMapping.policies.map(\.name) == ["a", "p"])
+    #expect(env.policyMapping.agents(of: .agents) == ["0", "1", "2", "3"])
+    #expect(env.policyMapping.agents(of: .planner) == ["p"])
     for id in ["0", "3"] {
       let space = try #require(env.observationSpace(of: id))
       #expect(shapes(space) == Facts.value("obs_flattened", "agent_0"))

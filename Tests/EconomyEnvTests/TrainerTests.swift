@@ -41,7 +41,7 @@ struct TrainerTests {
   }
 
   /// Every policy's parameters.
-  static func weights(_ t: Trainer) -> [String: [Float]] {
+  static func weights(_ t: Trainer) -> [PolicyID: [Float]] {
     Dictionary(uniqueKeysWithValues: t.learners.map { ($0.policy, $0.parameters.array) })
   }
 
@@ -63,11 +63,11 @@ struct TrainerTests {
     }
     // Training moved the weights, and another seed moves them elsewhere.
     let fresh = try Self.trainer()
-    #expect(Self.weights(fresh)["a"] != Self.weights(a)["a"])
-    #expect(Self.weights(fresh)["p"] != Self.weights(a)["p"])
+    #expect(Self.weights(fresh)[.agents] != Self.weights(a)[.agents])
+    #expect(Self.weights(fresh)[.planner] != Self.weights(a)[.planner])
     let c = try Self.trainer(seed: 6)
     for _ in 0..<3 { _ = try c.step() }
-    #expect(Self.weights(c)["a"] != Self.weights(a)["a"])
+    #expect(Self.weights(c)[.agents] != Self.weights(a)[.agents])
   }
 
   /// Result records without wall-clock numbers, as `key=value` lines.
@@ -160,10 +160,10 @@ struct TrainerTests {
 
   @Test func aFixedPlannerIsNotTrained() throws {
     let t = try Self.trainer(Self.training(trainPlanner: false))
-    let before = Self.weights(t)["p"]
+    let before = Self.weights(t)[.planner]
     let result = try t.step()
-    #expect(Self.weights(t)["p"] == before)
-    #expect(result.stats["p"] == nil && result.stats["a"] != nil)
+    #expect(Self.weights(t)[.planner] == before)
+    #expect(result.stats[.planner] == nil && result.stats[.agents] != nil)
     #expect(t.trained == [true, false])
   }
 
@@ -231,14 +231,14 @@ struct TrainerTests {
     let wide = try Self.trainer(Self.training(hiddens: [24, 16]))
     let rowSize = small.learners[0].spec.observationSize
     var message = ""
-    do { try wide.loadWeights(policy: "a", from: directory) } catch { message = "\(error)" }
+    do { try wide.loadWeights(policy: .agents, from: directory) } catch { message = "\(error)" }
     #expect(message.contains("\(directory)/a.safetensors"), "\(message)")
     #expect(message.contains("policy/dense_0/kernel"), "\(message)")
     #expect(message.contains("[\(rowSize), 24]") && message.contains("[\(rowSize), 16]"), "\(message)")
     // A deeper model misses a tensor: named, with the closest stored one.
     let deep = try Self.trainer(Self.training(hiddens: [16, 16, 16]))
     message = ""
-    do { try deep.loadWeights(policy: "a", from: directory) } catch { message = "\(error)" }
+    do { try deep.loadWeights(policy: .agents, from: directory) } catch { message = "\(error)" }
     #expect(message.contains("'policy/dense_2/kernel'") && message.contains("did you mean"), "\(message)")
   }
 

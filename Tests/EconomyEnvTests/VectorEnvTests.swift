@@ -140,8 +140,8 @@ struct VectorEnvTests {
   @Test func batchLayoutAndStableBufferAddresses() throws {
     let vector = try EconomyVectorEnv(config: tutorialConfig { $0.episodeLength = 30 }, envs: 4, threads: 2)
     let batch = vector.makeBatch()
-    let a = try #require(batch.index(of: "a"))
-    let p = try #require(batch.index(of: "p"))
+    let a = try #require(batch.index(of: .agents))
+    let p = try #require(batch.index(of: .planner))
     #expect(batch.policies[a].spec.observationSize == 7 * 121 + 2 * 121 + 1 + 136)
     #expect(batch.policies[a].spec.fields.map(\.key) == ["world-map", "world-idx_map", "time", "flat"])
     #expect(batch.policies[a].observations.count == 4 * 4 * 1226)
@@ -184,7 +184,8 @@ struct VectorEnvTests {
         env: 1, agent: "p", action: "[0, 0, 0, -1, 0, 0, 0]", space: "MultiDiscrete([22 22 22 22 22 22 22])")
     ) { try vector.step(batch) }
     #expect(vector.environment(0).world.timestep == 0)
-    let mixed = PolicyMapping([("0", "x"), ("1", "x"), ("2", "x"), ("3", "x"), ("p", "x")])
+    let x = PolicyID("x", role: .agents)
+    let mixed = PolicyMapping([("0", x), ("1", x), ("2", x), ("3", x), ("p", x)])
     #expect(
       throws: EnvError.invalidSetup(
         "policy 'x' maps the planner together with mobile agents (0, 1, 2, 3, p); their spaces differ")
@@ -195,9 +196,10 @@ struct VectorEnvTests {
   }
 
   @Test func customMappingSplitsRows() throws {
-    let mapping = PolicyMapping([("0", "a0"), ("1", "b"), ("2", "b"), ("3", "b"), ("p", "p")])
+    let (a0, b) = (PolicyID("a0", role: .agents), PolicyID("b", role: .agents))
+    let mapping = PolicyMapping([("0", a0), ("1", b), ("2", b), ("3", b), ("p", .planner)])
     let vector = try EconomyVectorEnv(config: tutorialConfig(), envs: 2, mapping: mapping)
-    #expect(vector.batchSpecs.map(\.policy) == ["a0", "b", "p"])
+    #expect(vector.batchSpecs.map(\.policy) == [a0, b, .planner])
     #expect(vector.batchSpecs.map(\.agents) == [["0"], ["1", "2", "3"], ["p"]])
     let batch = vector.makeBatch()
     vector.reset(seed: 9, into: batch)

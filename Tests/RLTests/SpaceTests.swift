@@ -70,10 +70,11 @@ struct TensorTests {
 struct PolicyMappingTests {
   @Test func foundationMapping() {
     let m = PolicyMapping.foundation(mobileAgents: 3)
-    #expect(m.policies == ["a", "p"])
-    #expect(m.agents(of: "a") == ["0", "1", "2"])
-    #expect(m.policy(of: "p") == "p")
-    #expect(m.policy(of: "2") == "a")
+    #expect(m.policies == [.agents, .planner])
+    #expect(m.agents(of: .agents) == ["0", "1", "2"])
+    #expect(m.policy(of: "p") == .planner)
+    #expect(m.policy(of: "2") == .agents)
+    #expect(m.policies.map(\.name) == ["a", "p"] && m.policies.map(\.role) == [.agents, .planner])
     #expect(m.policy(of: "3") == nil)
   }
 
