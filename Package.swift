@@ -3,7 +3,7 @@
 //
 // Module boundaries (each target's dependencies below are the whole truth):
 // - `Basics` is the leaf: plumbing with no domain in it (random bits, files, JSON, CSV, fixed
-//   buffers); it imports nothing of ours.
+//   buffers, the worker pool); it imports nothing of ours.
 // - `Economy` (world, components, scenarios, configs, dense logs) imports `Basics`, the `CLZ4`
 //   shim (Foundation's `.lz4` dense logs) and Yams (YAML configs).
 // - `NN` (layers, Adam) imports `Basics` and is the only module that calls OpenBLAS, through the
@@ -38,7 +38,7 @@ let package = Package(
   targets: [
     // Plumbing every module shares and nothing of ours below it: the xoshiro256** generator,
     // atomic durable file writes and whole-file reads, the JSON reader and writer, the CSV
-    // reader, fixed-size buffers.
+    // reader, fixed-size buffers, the worker pool.
     .target(name: "Basics"),
     .systemLibrary(
       name: "CLZ4",

@@ -1,5 +1,6 @@
 // Whole PPO iterations timed on an environment config: `economist bench train`.
 
+import Basics
 import Economy
 import Foundation
 import NN

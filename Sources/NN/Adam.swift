@@ -1,12 +1,17 @@
 // Adam with global-norm gradient clipping (Kingma and Ba 2015; Pascanu et al. 2013).
 
+import Basics
+
 /// Adam over one parameter slab, with optional clipping of the gradient's global L2 norm.
 ///
 /// Moments live in slabs the size of the parameters, allocated once. ε = 1e-8 and β = (0.9,
-/// 0.999), the defaults of TensorFlow's and PyTorch's Adam that RLlib uses. A step is split so
-/// threads can share it: ``blockSquares(_:count:blocks:into:)`` over the gradient (summed in
-/// block order for the norm), ``beginStep(norm:lr:clipNorm:)`` once, then
-/// ``update(params:grads:range:_:)`` over disjoint ranges.
+/// 0.999), the defaults of TensorFlow's and PyTorch's Adam that RLlib uses.
+///
+/// ``step(parameters:shardGradients:lr:clipNorm:pool:)`` is the whole step a data-parallel
+/// learner takes: it sums the shards' gradients, clips their global norm and updates, split over
+/// threads. Its parts are public for other schedules: ``blockSquares(_:count:blocks:into:)``
+/// over the gradient (summed in block order for the norm), ``beginStep(norm:lr:clipNorm:)``
+/// once, then ``update(params:grads:range:_:)`` over disjoint ranges.
 public final class Adam: @unchecked Sendable {
   /// β₁.
   public let beta1: Float
@@ -20,6 +25,8 @@ public final class Adam: @unchecked Sendable {
   public let v: FloatBuffer
   /// Updates taken so far.
   public private(set) var steps: Int = 0
+  /// Sum of squares per ``normBlock`` of the gradient, for the global norm.
+  private let blockSquareSums: FixedBuffer<Double>
 
   /// An optimizer for `count` parameters.
   public init(count: Int, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) {
@@ -28,6 +35,58 @@ public final class Adam: @unchecked Sendable {
     self.epsilon = epsilon
     m = FloatBuffer(count: count)
     v = FloatBuffer(count: count)
+    blockSquareSums = FixedBuffer(count: (count + Adam.normBlock - 1) / Adam.normBlock)
+  }
+
+  /// One step from gradients computed in shards.
+  ///
+  /// Sums `shardGradients` into the first (in shard order), takes the sum's global L2 norm, scales the gradient to `clipNorm` when the
+  /// norm exceeds it, and applies Adam to `parameters`. Every phase is split over `pool`'s
+  /// threads by whole norm blocks, so the result does not depend on the thread count.
+  ///
+  /// - Parameters:
+  ///   - parameters: The parameters, updated in place.
+  ///   - shardGradients: One gradient per shard, each the size of `parameters`; the first is
+  ///     overwritten with their sum.
+  ///   - lr: The learning rate.
+  ///   - clipNorm: The largest global norm applied (nil: no clipping).
+  ///   - pool: The threads.
+  /// - Returns: The global norm of the summed gradient, before clipping.
+  public func step(
+    parameters: FloatBuffer, shardGradients: [FloatBuffer], lr: Double, clipNorm: Double?, pool: WorkerPool
+  ) -> Double {
+    precondition(
+      !shardGradients.isEmpty && m.count == parameters.count
+        && shardGradients.allSatisfy { $0.count == parameters.count },
+      "Adam.step: gradients and moments must match the \(parameters.count) parameters")
+    let total = parameters.count
+    let blocks = blockSquareSums.count
+    let threads = pool.threads
+    let squares = blockSquareSums.pointer
+    /// Thread `part`'s norm blocks and the parameters they cover.
+    func share(_ part: Int) -> (blocks: Range<Int>, elements: Range<Int>) {
+      let b = WorkerPool.chunk(part, of: threads, count: blocks)
+      return (b, min(total, b.lowerBound * Adam.normBlock)..<min(total, b.upperBound * Adam.normBlock))
+    }
+    pool.run { part in
+      let (blockRange, range) = share(part)
+      let sum = shardGradients[0].pointer
+      for k in 1..<shardGradients.count {
+        let g = shardGradients[k].pointer
+        for i in range { sum[i] += g[i] }
+      }
+      Adam.blockSquares(sum, count: total, blocks: blockRange, into: squares)
+    }
+    var squareSum = 0.0
+    for b in 0..<blocks { squareSum += squares[b] }
+    let norm = squareSum.squareRoot()
+    let coefficients = beginStep(norm: norm, lr: lr, clipNorm: clipNorm)
+    let params = parameters.pointer
+    let sum = shardGradients[0].pointer
+    pool.run { part in
+      self.update(params: params, grads: sum, range: share(part).elements, coefficients)
+    }
+    return norm
   }
 
   /// Restores the moments and step count (from a checkpoint).

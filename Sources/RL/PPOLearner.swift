@@ -50,8 +50,6 @@ package final class PPOLearner {
   let parameters: FloatBuffer
   let gradients: [FloatBuffer]
   let adam: Adam
-  /// Sum of squares per block of the summed gradient.
-  let normSquares: FixedBuffer<Double>
   var klCoeff: Double
   let shardCapacity: Int
   let shards: [ShardBuffers]
@@ -118,7 +116,6 @@ package final class PPOLearner {
     layout.initialize(parameters, rng: &rng)
     gradients = (0..<shardCount).map { _ in FloatBuffer(count: layout.count) }
     adam = Adam(count: layout.count)
-    normSquares = FixedBuffer(count: (layout.count + Adam.normBlock - 1) / Adam.normBlock, repeating: 0.0)
     klCoeff = config.klCoeff
     let logits = nvec.reduce(0, +)
     shards = (0..<shardCount).map { _ in
@@ -135,31 +132,41 @@ package final class PPOLearner {
   // MARK: - Update
 
   /// Runs the epochs of minibatches over `rollout` and returns the averaged diagnostics.
+  ///
+  /// Reading order: advantages (GAE, then standardized over the rollout) → this iteration's
+  /// learning rate and loss coefficients → `num_sgd_iter` epochs of shuffled minibatches, each one
+  /// ``minibatch(_:_:coefficients:lr:pool:)`` (forward, loss, backward per shard, then one Adam
+  /// step) → averaged statistics → RLlib's adaptive KL coefficient for the next iteration.
   func update(
     _ rollout: Rollout, trainer: TrainerConfig, envSteps: Int, rng: inout NNRandom, pool: WorkerPool
   ) -> LearnerStats {
     rollout.cutSequences()
     rollout.computeAdvantages(gamma: config.gamma, lambda: config.useGAE ? config.lambda : 1)
-    var stats = LearnerStats()
-    stats.lr = config.lr(at: envSteps)
-    stats.entropyCoeff = config.entropyCoeff(at: envSteps)
+    rollout.standardizeAdvantages()
+    let lr = config.lr(at: envSteps)
+    let entropyCoeff = config.entropyCoeff(at: envSteps)
+    let coefficients = LossCoefficients(
+      clip: Float(config.clipParam), vfClip: Float(config.vfClipParam), vfCoeff: Float(config.vfLossCoeff),
+      entropyCoeff: Float(entropyCoeff), klCoeff: Float(klCoeff), scale: 1)
     let sequences = rollout.sequences.count
     let perMinibatch = max(1, shards.count * (shardCapacity / model.sequenceLength))
     var order = Array(0..<sequences)
     var minibatches = 0
     var total = LossSums()
+    var gradNorms = 0.0
     for _ in 0..<trainer.numSGDIter {
       if trainer.shuffleSequences { order.shuffle(using: &rng) }
       var start = 0
       while start < sequences {
         let end = min(start + perMinibatch, sequences)
-        let (sums, norm) = minibatch(rollout, order[start..<end], stats: stats, pool: pool)
+        let (sums, norm) = minibatch(rollout, order[start..<end], coefficients: coefficients, lr: lr, pool: pool)
         total.add(sums)
-        stats.gradNorm += norm
+        gradNorms += norm
         minibatches += 1
         start = end
       }
     }
+    var stats = LearnerStats()
     let n = max(total.rows, 1)
     stats.policyLoss = total.policyLoss / n
     stats.valueLoss = total.valueLoss / n
@@ -169,8 +176,10 @@ package final class PPOLearner {
     stats.clipFraction = total.clipped / n
     stats.totalLoss = total.total / n
     stats.explainedVariance = total.explainedVariance
-    stats.gradNorm /= Double(max(minibatches, 1))
+    stats.gradNorm = gradNorms / Double(max(minibatches, 1))
     stats.agentSteps = rollout.steps * rollout.rows
+    stats.lr = lr
+    stats.entropyCoeff = entropyCoeff
     // RLlib's adaptive KL coefficient.
     if config.klCoeff > 0 {
       if stats.kl > 2 * config.klTarget {
@@ -184,14 +193,16 @@ package final class PPOLearner {
   }
 
   /// One gradient step on the sequences `indices` (into `rollout.sequences`).
+  ///
+  /// Each shard's forward, loss and backward run in parallel, then one clipped Adam step on their
+  /// sum. Returns the shards' loss sums and the gradient's global norm before clipping.
   private func minibatch(
-    _ rollout: Rollout, _ indices: ArraySlice<Int>, stats: LearnerStats, pool: WorkerPool
+    _ rollout: Rollout, _ indices: ArraySlice<Int>, coefficients: LossCoefficients, lr: Double, pool: WorkerPool
   ) -> (LossSums, Double) {
     var validRows = 0
     for i in indices { validRows += rollout.sequences[i].length }
-    let c = LossCoefficients(
-      clip: Float(config.clipParam), vfClip: Float(config.vfClipParam), vfCoeff: Float(config.vfLossCoeff),
-      entropyCoeff: Float(stats.entropyCoeff), klCoeff: Float(klCoeff), scale: 1 / Float(max(validRows, 1)))
+    var c = coefficients
+    c.scale = 1 / Float(max(validRows, 1))
     let count = indices.count
     let shardCount = shards.count
     let threads = pool.threads
@@ -205,34 +216,8 @@ package final class PPOLearner {
     }
     var sums = LossSums()
     for s in shards { sums.add(s.sums) }
-    // Shards summed into the first and the norm's block squares, then the update, both split
-    // over the threads by whole norm blocks (so the result does not depend on the split).
-    let total = parameters.count
-    let blocks = normSquares.count
-    let gradientSlabs = gradients
-    let squares = normSquares.pointer
-    /// Thread `part`'s norm blocks and the parameters they cover.
-    func share(_ part: Int) -> (blocks: Range<Int>, elements: Range<Int>) {
-      let b = WorkerPool.chunk(part, of: threads, count: blocks)
-      return (b, min(total, b.lowerBound * Adam.normBlock)..<min(total, b.upperBound * Adam.normBlock))
-    }
-    pool.run { part in
-      let (blockRange, range) = share(part)
-      let g0 = gradientSlabs[0].pointer
-      for k in 1..<gradientSlabs.count {
-        let g = gradientSlabs[k].pointer
-        for i in range { g0[i] += g[i] }
-      }
-      Adam.blockSquares(g0, count: total, blocks: blockRange, into: squares)
-    }
-    var squareSum = 0.0
-    for b in 0..<blocks { squareSum += squares[b] }
-    let norm = squareSum.squareRoot()
-    let step = adam.beginStep(norm: norm, lr: stats.lr, clipNorm: config.gradClip)
-    let params = parameters.pointer
-    pool.run { part in
-      adam.update(params: params, grads: gradientSlabs[0].pointer, range: share(part).elements, step)
-    }
+    let norm = adam.step(
+      parameters: parameters, shardGradients: gradients, lr: lr, clipNorm: config.gradClip, pool: pool)
     return (sums, norm)
   }
 

@@ -89,12 +89,17 @@ package final class Rollout {
     }
   }
 
-  /// Computes advantages and value targets, then standardizes the advantages.
+  /// Computes advantages and value targets (GAE).
   func computeAdvantages(gamma: Double, lambda: Double) {
     GAE.compute(
       rewards: rewards.buffer, values: values.buffer, terminated: terminated.buffer, truncated: truncated.buffer,
       finalValues: finalValues.buffer, lastValues: lastValues.buffer, steps: steps, rows: rows, gamma: Float(gamma),
       lambda: Float(lambda), advantages: advantages.mutableBuffer, targets: targets.mutableBuffer)
+  }
+
+  /// Shifts and scales the advantages to mean 0 and standard deviation 1 over the whole
+  /// rollout (RLlib's `standardize_fields: ["advantages"]`; the deviation is floored at 1e-4).
+  func standardizeAdvantages() {
     let n = steps * rows
     var mean = 0.0
     for i in 0..<n { mean += Double(advantages.pointer[i]) }

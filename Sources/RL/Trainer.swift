@@ -1,5 +1,6 @@
 // The two-policy PPO trainer: sample on the vectorized envs, update each policy, report.
 
+import Basics
 import Foundation
 import NN
 
@@ -15,11 +16,26 @@ public struct TrainingError: Error, Sendable, CustomStringConvertible, Equatable
 
 /// PPO for every policy of a vectorized multi-agent environment (Schulman and others, 2017).
 ///
-/// Each iteration: rollout → bootstrap → GAE → minibatch epochs per trained policy → report.
-/// Policies (Foundation's `a` for the mobile agents, `p` for the planner) share this one code
-/// path; each has its own network, optimizer, hyperparameters and buffers. An iteration samples
-/// `fragments × rollout_fragment_length` steps of every env, the fewest whole fragments of all
-/// envs that reach `train_batch_size` env steps.
+/// Policies (Foundation's ``PolicyID/agents`` for the mobile agents, ``PolicyID/planner`` for
+/// the planner) share this one code path; each has its own network, optimizer, hyperparameters
+/// and buffers. An iteration samples `fragments × rollout_fragment_length` steps of every env,
+/// the fewest whole fragments of all envs that reach `train_batch_size` env steps.
+///
+/// Reading order, top to bottom:
+/// 1. **Run**: the caller (the CLI's `TrainingRun`, or a test) builds a trainer for an env and
+///    calls ``step()`` until it is done, saving checkpoints (`Trainer+Checkpoint.swift`).
+/// 2. **Iteration**, ``step()``: sample, then update each trained policy, then report
+///    (`Trainer+Report.swift`: the RLlib-style result record).
+/// 3. **Sample**, `Sampler.collect`: per env step, every policy's network runs on its rows of the
+///    batch and samples masked actions (`MaskedCategorical`), the envs step, and rewards and
+///    episode ends go into each policy's `Rollout`; truncated episodes are bootstrapped with the
+///    value of their final observation.
+/// 4. **Update**, `PPOLearner.update`: GAE advantages, standardized; the iteration's learning
+///    rate and loss coefficients; epochs of shuffled minibatches, each split into shards whose
+///    gradients are computed in parallel and summed by one clipped Adam step (`Adam.step` in NN);
+///    then the adaptive KL coefficient.
+/// 5. **Loss**, `PPOLoss.row`: one row's clipped surrogate, clipped value loss, entropy and KL
+///    and their gradients with respect to the logits and the value.
 public final class Trainer {
   /// The settings.
   public let config: TrainingConfig
@@ -148,7 +164,7 @@ public final class Trainer {
     public var learnSeconds: Double
   }
 
-  /// Samples one batch and updates the trained policies.
+  /// One iteration: samples one batch on every env, then updates the trained policies.
   public func step() throws(TrainingError) -> IterationResult {
     let t0 = Date()
     do {

@@ -36,6 +36,7 @@
 // It fails untrained: with 0 iterations, or with `lr: 0.00000001` (the config rejects 0), the
 // policy scores 1.50 / 20.0 against random's 1.20 / 17.8 and all four expectations fail.
 
+import Basics
 import Foundation
 import Testing
 

@@ -1,3 +1,4 @@
+import Basics
 import Economy
 import Foundation
 import Testing

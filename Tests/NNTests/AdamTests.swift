@@ -1,5 +1,6 @@
 // Adam's split step: norm by blocks, clipping, bias-corrected update, ranges in parallel.
 
+import Basics
 import Testing
 
 @testable import NN
@@ -55,5 +56,33 @@ struct AdamTests {
     for i in [0, 5, 1099] {
       #expect(abs(Double(c.m.array[i]) - 0.1 * Double(grads[i]) / norm) < 1e-7)
     }
+  }
+
+  @Test(arguments: [1, 2, 3])
+  func shardedStepEqualsTheStepOnTheSummedGradient(threads: Int) {
+    let n = 2500
+    let shards: [[Float]] = (0..<3).map { k in
+      (0..<n).map { i -> Float in Float(((i + 5 * k) * 13) % 9) - 4 }
+    }
+    var summed = shards[0]
+    for i in 0..<n { summed[i] = (shards[0][i] + shards[1][i]) + shards[2][i] }
+    let params = (0..<n).map { Float($0) * 0.002 - 1 }
+    // Reference: the split step of the first tests on the sum, summed in shard order.
+    let reference = Adam(count: n)
+    let (expected, expectedNorm) = step(reference, params: params, grads: summed, lr: 0.05, clip: 10, split: 999)
+    let adam = Adam(count: n)
+    let p = FloatBuffer(count: n)
+    p.assign(params)
+    let gradients = shards.map { values -> FloatBuffer in
+      let g = FloatBuffer(count: n)
+      g.assign(values)
+      return g
+    }
+    let norm = adam.step(
+      parameters: p, shardGradients: gradients, lr: 0.05, clipNorm: 10, pool: WorkerPool(threads: threads))
+    #expect(norm == expectedNorm)
+    #expect(p.array == expected && adam.m.array == reference.m.array && adam.v.array == reference.v.array)
+    #expect(gradients[0].array == summed && adam.steps == 1)
+    #expect(norm > 10)  // the clip was active
   }
 }
