@@ -9,7 +9,7 @@
 ///
 /// Reference: D. Blackman and S. Vigna, "Scrambled linear pseudorandom number generators", 2018.
 @frozen
-public struct Xoshiro256: Sendable, Hashable, BitwiseCopyable {
+public struct Xoshiro256: RandomNumberGenerator, Sendable, Hashable, BitwiseCopyable {
   @usableFromInline var s0: UInt64
   @usableFromInline var s1: UInt64
   @usableFromInline var s2: UInt64

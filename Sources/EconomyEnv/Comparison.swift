@@ -165,13 +165,13 @@ public struct Comparison {
 
   /// Whether the planner's actions set the taxes (the `model_wrapper` tax model, taxes on).
   static func plannerActs(_ environment: Environment) -> Bool {
-    guard let tax = environment.components.lazy.compactMap({ $0 as? PeriodicBracketTax }).first else { return false }
+    guard let tax = environment.component(PeriodicBracketTax.self) else { return false }
     return !tax.disableTaxes && tax.taxModel == .modelWrapper
   }
 
   /// Who sets the taxes in `environment`.
   static func describePlanner(_ environment: Environment, trained: Bool) -> String {
-    guard let tax = environment.components.lazy.compactMap({ $0 as? PeriodicBracketTax }).first else {
+    guard let tax = environment.component(PeriodicBracketTax.self) else {
       return "no taxes (no PeriodicBracketTax)"
     }
     if tax.disableTaxes { return "no taxes" }

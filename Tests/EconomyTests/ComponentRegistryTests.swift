@@ -71,6 +71,75 @@ struct ComponentRegistryTests {
   }
 }
 
+/// Components declare what they need (Foundation's `required_entities`) and the settings other
+/// parts read (the skill model); the environment and the scenario use the declarations, never
+/// the components' types.
+@Suite("Component requirements")
+struct ComponentRequirementsTests {
+  static func yaml(_ components: String, extra: String = "") -> String {
+    """
+    scenario_name: layout_from_file/simple_wood_and_stone
+    components:
+    \(components)
+    n_agents: 4
+    world_size: [25, 25]
+    episode_length: 10
+    \(extra)
+    """
+  }
+
+  @Test func theHouseLayerExistsWhenAComponentRequiresHouses() throws {
+    let registry = try ComponentRegistry.builtIn.adding(Shelter.self)
+    func channels(_ components: String) throws -> [String] {
+      try Environment(config: EnvironmentConfig.parse(yaml: Self.yaml(components), file: nil), registry: registry)
+        .observationLayout.channelNames
+    }
+    #expect(
+      try channels("  - ContinuousDoubleAuction: {}") == [
+        "Stone", "Wood", "Water", "StoneSourceBlock", "WoodSourceBlock",
+      ])
+    #expect(try channels("  - Gather: {}").contains("House"))
+    #expect(
+      try channels("  - Shelter: {}") == ["Stone", "Wood", "House", "Water", "StoneSourceBlock", "WoodSourceBlock"])
+    #expect(Build.requiredEntities == [.wood, .stone, .coin, .house, .labor])
+    #expect(Gather.requiredEntities == [.coin, .house, .labor])
+    #expect(ContinuousDoubleAuction.requiredEntities == [.coin, .labor])
+    #expect(PeriodicBracketTax.requiredEntities == [.coin])
+    #expect(CoinDrip.requiredEntities.isEmpty)  // the default: nothing beyond coin and labor
+  }
+
+  @Test func fixedFourReadsTheDeclaredSkillModelWhoeverDeclaresIt() throws {
+    let registry = try ComponentRegistry.builtIn.adding(Shelter.self)
+    let extra = "fixed_four_skill_and_loc: true"
+    // A user component that declares Pareto skills satisfies fixed_four_skill_and_loc.
+    let env = try Environment(
+      config: EnvironmentConfig.parse(yaml: Self.yaml("  - Shelter: {}", extra: extra), file: nil), registry: registry)
+    #expect(env.scenario.rankedPayments == WoodAndStoneScenario.rankedPayments(agents: 4, payment: 7, pmsm: 2))
+    // Build's declaration is its parameters.
+    let build = try Environment(
+      config: EnvironmentConfig.parse(
+        yaml: Self.yaml("  - Build: {skill_dist: pareto, payment: 12, payment_max_skill_multiplier: 3}", extra: extra),
+        file: nil))
+    #expect(build.scenario.rankedPayments == WoodAndStoneScenario.rankedPayments(agents: 4, payment: 12, pmsm: 3))
+    #expect(build.component(Build.self)?.payment == 12 && build.component(Gather.self) == nil)
+  }
+}
+
+/// A user component that needs houses and draws Pareto skills: the declarations alone give the
+/// world a House layer and satisfy `fixed_four_skill_and_loc`.
+private struct Shelter: Component {
+  static let name = "Shelter"
+  static let shorthand = "Shelter"
+  static let parameterNames: [String] = []
+  static let requiredEntities: [Entity] = [.house]
+  init(params: inout ParameterReader, setup: inout ComponentSetup, world: inout World) {
+    setup.declareSkills(SkillModel(distribution: .pareto, payment: 7, maxSkillMultiplier: 2))
+  }
+  mutating func reset(world: inout World, rng: inout EconomyRNG, completions: Int) {}
+  mutating func step(world: inout World, actions: ActionReader, rng: inout EconomyRNG, logging: Bool) {}
+  var denseLog: [JSONValue]? { nil }
+}
+
 /// A component whose name clashes with Build's, case-insensitively.
 private struct LowercaseBuild: Component {
   static let name = "build"

@@ -4,26 +4,14 @@ import Testing
 
 @testable import Economy
 
-/// A small seeded generator (SplitMix64) so random inputs are reproducible.
-private struct SplitMix: RandomNumberGenerator {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
-
 private func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-  var rng = SplitMix(state: seed)
+  var rng = Xoshiro256(seed: seed)
   return (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
 }
 
 /// Text-like bytes: a few words drawn at random, so they compress well.
 private func compressibleBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-  var rng = SplitMix(state: seed)
+  var rng = Xoshiro256(seed: seed)
   let words = ["0.0, ", "1.0, ", "\"Wood\": ", "\"Stone\": ", "[", "], ", "13.267112338979295, "]
   var bytes: [UInt8] = []
   while bytes.count < count {
@@ -111,7 +99,7 @@ private func expectFailure(
     var header = frame
     header[4] ^= 0x40  // the frame descriptor's version bits
     expectFailure(header)
-    var rng = SplitMix(state: 5)
+    var rng = Xoshiro256(seed: 5)
     for _ in 0..<300 {
       var corrupt = frame
       let index = Int.random(in: 4..<corrupt.count, using: &rng)

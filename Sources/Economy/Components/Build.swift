@@ -28,6 +28,8 @@ public struct Build: Component {
   public static let shorthand = "Build"
   /// The parameters a config may set.
   public static let parameterNames = ["payment", "payment_max_skill_multiplier", "skill_dist", "build_labor"]
+  /// Resources to build with, houses to build, coin to be paid, labor spent.
+  public static let requiredEntities: [Entity] = [.wood, .stone, .coin, .house, .labor]
 
   /// Base coin paid per house.
   public let payment: Double
@@ -55,6 +57,8 @@ public struct Build: Component {
     let dist = params.choice("skill_dist", default: "none", from: SkillDistribution.allCases.map(\.rawValue))
     skillDistribution = SkillDistribution(rawValue: dist) ?? .none
     buildLabor = params.double("build_labor", default: 10, range: 0...Double.greatestFiniteMagnitude)
+    setup.declareSkills(
+      SkillModel(distribution: skillDistribution, payment: payment, maxSkillMultiplier: paymentMaxSkillMultiplier))
     action = setup.addMobileActions(nil, count: 1)
     paymentField = world.registerStateField("build_payment")
     skillField = world.registerStateField("build_skill")

@@ -21,6 +21,9 @@ public protocol Component: Sendable {
   static var shorthand: String { get }
   /// The parameter names the component accepts, for "did you mean" suggestions.
   static var parameterNames: [String] { get }
+  /// What the component needs in the world (Foundation's `required_entities`): the scenario adds
+  /// the map layers they need (the `House` layer when any component requires houses).
+  static var requiredEntities: [Entity] { get }
 
   /// Reads parameters and registers actions, state fields and observation fields.
   ///
@@ -72,6 +75,8 @@ public protocol Component: Sendable {
 }
 
 extension Component {
+  /// Default: nothing beyond the agents' coin and labor, which every world has.
+  public static var requiredEntities: [Entity] { [] }
   /// Default: no metrics.
   public func metrics(world: World, into out: inout [(key: String, value: Double)]) {}
   /// Default: no observations.
@@ -85,6 +90,39 @@ extension Component {
     guard state == .null else {
       throw ResumeError("component '\(Self.name)' keeps no state across episodes, but the checkpoint has some")
     }
+  }
+}
+
+/// The things a world can hold, by Foundation's entity names: resources, landmarks and
+/// endogenous quantities.
+public enum Entity: String, Sendable, CaseIterable {
+  /// A collectible resource.
+  case wood = "Wood"
+  /// A collectible resource.
+  case stone = "Stone"
+  /// Money.
+  case coin = "Coin"
+  /// A landmark agents build; its map layer exists only when a component requires it.
+  case house = "House"
+  /// Effort spent, the cost side of agents' utility.
+  case labor = "Labor"
+}
+
+/// The skills a component draws for agents, declared for the parts that place agents by skill
+/// (the scenario's `fixed_four_skill_and_loc` ranks Build's payments).
+public struct SkillModel: Sendable, Equatable {
+  /// How skills are drawn.
+  public var distribution: SkillDistribution
+  /// Base coin paid per unit of work.
+  public var payment: Double
+  /// Upper bound of the skill multiplier.
+  public var maxSkillMultiplier: Double
+
+  /// A skill model.
+  public init(distribution: SkillDistribution, payment: Double, maxSkillMultiplier: Double) {
+    self.distribution = distribution
+    self.payment = payment
+    self.maxSkillMultiplier = maxSkillMultiplier
   }
 }
 
@@ -160,12 +198,23 @@ public struct ComponentSetup: Sendable {
   public internal(set) var plannerMaskOrder: [Int] = []
   /// Names of all configured components, in order.
   public let allComponents: [String]
+  /// What the components built so far require (their ``Component/requiredEntities``).
+  public internal(set) var requiredEntities: Set<Entity> = []
+  /// The skill model a component declared, if any (see ``declareSkills(_:)``).
+  public internal(set) var skills: SkillModel?
 
   init(agentCount: Int, episodeLength: Int, inventoryScale: Double, allComponents: [String]) {
     self.agentCount = agentCount
     self.episodeLength = episodeLength
     self.inventoryScale = inventoryScale
     self.allComponents = allComponents
+  }
+
+  /// Declares the skills this component draws, for the parts that rank agents by skill.
+  ///
+  /// One component per environment may declare skills; a second declaration replaces the first.
+  public mutating func declareSkills(_ model: SkillModel) {
+    skills = model
   }
 
   /// Declares an action subspace for mobile agents.

@@ -21,6 +21,8 @@ public struct ContinuousDoubleAuction: Component {
   public static let shorthand = "Trade"
   /// The parameters a config may set.
   public static let parameterNames = ["max_bid_ask", "order_labor", "order_duration", "max_num_orders"]
+  /// Coin to pay with and labor spent on orders (the goods are the world's resources).
+  public static let requiredEntities: [Entity] = [.coin, .labor]
 
   /// Highest limit price; prices are `0...maxBidAsk`.
   public let maxBidAsk: Int

@@ -23,6 +23,8 @@ public struct Gather: Component {
   public static let shorthand = "Gather"
   /// The parameters a config may set.
   public static let parameterNames = ["move_labor", "collect_labor", "skill_dist"]
+  /// Coin (none is paid, but Foundation requires it), houses that block moves, labor spent.
+  public static let requiredEntities: [Entity] = [.coin, .house, .labor]
 
   /// Labor per successful move.
   public let moveLabor: Double

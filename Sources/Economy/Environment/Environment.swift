@@ -58,6 +58,11 @@ public struct Environment: Sendable {
   /// The components' names, in order.
   public var componentNames: [String] { components.map { type(of: $0).name } }
 
+  /// The component of type `type`, if the config lists it (Foundation's `get_component`).
+  public func component<C: Component>(_ type: C.Type) -> C? {
+    components.lazy.compactMap { $0 as? C }.first
+  }
+
   /// Builds an environment.
   ///
   /// - Throws: ``ConfigError`` listing every problem: unknown components or parameters (with
@@ -68,24 +73,43 @@ public struct Environment: Sendable {
 
   init(config: EnvironmentConfig, registry: ComponentRegistry, earlierIssues: [ConfigIssue]) throws(ConfigError) {
     self.config = config
-    var issues: [ConfigIssue] = earlierIssues
-    let envLocation = config.envNode.location
-    func issue(_ key: String, _ message: String) {
-      var loc = envLocation
-      loc.keyPath = loc.keyPath.isEmpty ? key : "\(loc.keyPath).\(key)"
-      if let node = try? config.envNode.mapping().first(where: { $0.key == key })?.node {
-        loc = node.location
-      }
-      issues.append(ConfigIssue(location: loc, message: message))
-    }
-
+    var issues = earlierIssues
     var world = World(height: config.height, width: config.width, agentCount: config.agentCount)
     inventoryScale = config.allowObservationScaling ? 0.01 : 1
     var setup = ComponentSetup(
       agentCount: config.agentCount, episodeLength: config.episodeLength, inventoryScale: inventoryScale,
       allComponents: config.components.map { registry.type(named: $0.name)?.name ?? $0.name })
+    let built = Environment.buildComponents(config, registry, &setup, &world, &issues)
+    let (layout, scenarioIssues) = WoodAndStoneScenario.checkedLayout(config: config, setup: setup, world: world)
+    issues += scenarioIssues
+    if !issues.isEmpty { throw ConfigError(issues: issues) }
+
+    scenario = WoodAndStoneScenario(
+      kind: config.scenario, params: config.parameters, layout: layout, setup: &setup, world: &world)
+    components = built
+    self.world = world
+    observationLayout = ObservationLayout(
+      fields: setup.fields, mobileMapShape: scenario.mobileMapShape, mobileIndexShape: scenario.mobileIndexShape,
+      plannerMapShape: scenario.plannerMapShape, channelNames: scenario.channels.map(\.name))
+    actionLayout = ActionLayout(
+      mobile: setup.mobileActions, planner: setup.plannerActions, multiMobile: config.multiActionModeAgents,
+      multiPlanner: config.multiActionModePlanner, mobileMaskDictOrder: setup.mobileMaskOrder,
+      plannerMaskDictOrder: setup.plannerMaskOrder)
+    observations = ObservationBuffers(agents: config.agentCount, layout: observationLayout, actions: actionLayout)
+    actions = ActionBuffer(agents: config.agentCount, layout: actionLayout)
+    rewards = [Double](repeating: 0, count: config.agentCount + 1)
+    maskedActionCounts = [Int](repeating: 0, count: config.agentCount + 1)
+    rng = EconomyRNG(seed: config.seed ?? 0)
+  }
+
+  /// Builds the config's components in order, each reading its parameters and declaring its
+  /// actions, observations, state fields and requirements into `setup`; unknown or repeated
+  /// components and parameter problems go to `issues`.
+  private static func buildComponents(
+    _ config: EnvironmentConfig, _ registry: ComponentRegistry, _ setup: inout ComponentSetup, _ world: inout World,
+    _ issues: inout [ConfigIssue]
+  ) -> [any Component] {
     var built: [any Component] = []
-    var hasHouse = false
     for entry in config.components {
       guard let type = registry.type(named: entry.name) else {
         issues.append(ConfigIssue(location: entry.location, message: registry.unknownMessage(entry.name)))
@@ -101,87 +125,9 @@ public struct Environment: Sendable {
       reader.finish(context: type.name)
       issues += reader.issues
       setup.precedingComponents.append(type.name)
-      if type == Build.self || type == Gather.self { hasHouse = true }
+      setup.requiredEntities.formUnion(type.requiredEntities)
     }
-
-    // Scenario.
-    var layout: LayoutFile?
-    if config.scenario == .layoutFromFile {
-      do {
-        let l = try LayoutFile.load(config.parameters.envLayoutFile, configDirectory: config.directory)
-        if l.height != config.height || l.width != config.width {
-          issue(
-            "world_size",
-            "layout '\(config.parameters.envLayoutFile)' is \(l.height)×\(l.width) but world_size is [\(config.height), \(config.width)]"
-          )
-        } else {
-          layout = l
-        }
-      } catch {
-        // A file's problems name the file; a missing layout's origin is the name itself.
-        issue("env_layout_file", error.origin == config.parameters.envLayoutFile ? error.message : error.description)
-      }
-    } else {
-      let written = (try? config.envNode.mapping().map(\.key)) ?? []
-      for problem in config.parameters.uniform.validate(height: config.height, width: config.width) {
-        // Each problem starts with the parameter it is about; point at it when it is written.
-        let key = String(problem.prefix { $0.isLetter || $0 == "_" })
-        issue(written.contains(key) ? key : "scenario_name", "uniform layout: \(problem)")
-      }
-    }
-    let p = config.parameters
-    let build = built.lazy.compactMap { $0 as? Build }.first
-    if p.fixedFourSkillAndLoc && build?.skillDistribution != .pareto {
-      issue(
-        "fixed_four_skill_and_loc",
-        "fixed_four_skill_and_loc needs the Build component with skill_dist 'pareto', found \(build.map { "skill_dist '\($0.skillDistribution.rawValue)'" } ?? "no Build component")"
-      )
-    }
-    if let layout {
-      let free = (0..<(layout.height * layout.width)).filter { layout.water[$0] == 0 }.count
-      if free < config.agentCount {
-        issue(
-          "n_agents", "\(config.agentCount) agents do not fit on the \(free) tiles of the layout that are not water")
-      }
-      if p.fixedFourSkillAndLoc {
-        for loc in WoodAndStoneScenario.fixedFourLocations(params: p, world: world)
-        where !(0..<layout.height).contains(loc.row) || !(0..<layout.width).contains(loc.col)
-          || layout.water[loc.row * layout.width + loc.col] != 0
-        {
-          issue(
-            "fixed_four_skill_and_loc",
-            "start tile (\(loc.row), \(loc.col)) of fixed_four_skill_and_loc is water or outside the map")
-        }
-      }
-    } else if config.scenario == .uniform && config.agentCount > config.height * config.width {
-      issue("n_agents", "\(config.agentCount) agents do not fit on a \(config.height)×\(config.width) map")
-    }
-    if !p.fullObservability && p.mobileAgentObservationRange < 0 {
-      issue("mobile_agent_observation_range", "expected a non-negative range")
-    }
-    if !issues.isEmpty { throw ConfigError(issues: issues) }
-
-    var scenario = WoodAndStoneScenario(
-      kind: config.scenario, params: p, layout: layout, hasHouse: hasHouse, setup: &setup, world: &world)
-    if p.fixedFourSkillAndLoc, let build {
-      scenario.rankedPayments = WoodAndStoneScenario.rankedPayments(
-        agents: config.agentCount, payment: build.payment, pmsm: build.paymentMaxSkillMultiplier)
-    }
-    self.scenario = scenario
-    self.components = built
-    self.world = world
-    observationLayout = ObservationLayout(
-      fields: setup.fields, mobileMapShape: scenario.mobileMapShape, mobileIndexShape: scenario.mobileIndexShape,
-      plannerMapShape: scenario.plannerMapShape, channelNames: scenario.channels.map(\.name))
-    actionLayout = ActionLayout(
-      mobile: setup.mobileActions, planner: setup.plannerActions, multiMobile: config.multiActionModeAgents,
-      multiPlanner: config.multiActionModePlanner, mobileMaskDictOrder: setup.mobileMaskOrder,
-      plannerMaskDictOrder: setup.plannerMaskOrder)
-    observations = ObservationBuffers(agents: config.agentCount, layout: observationLayout, actions: actionLayout)
-    actions = ActionBuffer(agents: config.agentCount, layout: actionLayout)
-    rewards = [Double](repeating: 0, count: config.agentCount + 1)
-    maskedActionCounts = [Int](repeating: 0, count: config.agentCount + 1)
-    rng = EconomyRNG(seed: config.seed ?? 0)
+    return built
   }
 
   /// Builds the environment of a config file.

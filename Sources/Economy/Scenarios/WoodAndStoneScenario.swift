@@ -12,8 +12,8 @@ struct WoodAndStoneScenario: Sendable {
   let baseLayers: [Float]
   /// The map layers visible in observations, in channel order.
   let channels: [MapLayer]
-  /// Fixed-four: build payment and start tile of each skill rank (payments are set by the
-  /// environment, which knows Build's parameters).
+  /// Fixed-four: build payment and start tile of each skill rank (payments from the skill model
+  /// a component declared: Build's).
   var rankedPayments: [Double] = []
   let rankedLocations: [(row: Int, col: Int)]
   let paymentField: StateField?
@@ -58,9 +58,11 @@ struct WoodAndStoneScenario: Sendable {
   /// Shape of the planner's map, or nil when the planner gets no spatial information.
   var plannerMapShape: [Int]? { params.plannerGetsSpatialInfo ? [channels.count, height, width] : nil }
 
+  /// Builds the scenario on `layout` (from ``checkedLayout(config:setup:world:)``; nil for the
+  /// uniform generator), with the map layers the components require and their declared skills,
+  /// and declares the scenario's observations.
   init(
-    kind: ScenarioKind, params: ScenarioParameters, layout: LayoutFile?, hasHouse: Bool, setup: inout ComponentSetup,
-    world: inout World
+    kind: ScenarioKind, params: ScenarioParameters, layout: LayoutFile?, setup: inout ComponentSetup, world: inout World
   ) {
     self.kind = kind
     self.params = params
@@ -80,13 +82,17 @@ struct WoodAndStoneScenario: Sendable {
     }
     baseLayers = layers
     var ch: [MapLayer] = [.stone, .wood]
-    if hasHouse { ch.append(.house) }
+    if setup.requiredEntities.contains(.house) { ch.append(.house) }
     if kind == .layoutFromFile { ch.append(.water) }
     ch += [.stoneSource, .woodSource]
     channels = ch
 
     paymentField = world.stateField(named: "build_payment")
     rankedLocations = WoodAndStoneScenario.fixedFourLocations(params: params, world: world)
+    if params.fixedFourSkillAndLoc, let skills = setup.skills {
+      rankedPayments = WoodAndStoneScenario.rankedPayments(
+        agents: world.agentCount, payment: skills.payment, pmsm: skills.maxSkillMultiplier)
+    }
 
     setup.componentName = ""
     let window = !params.fullObservability

@@ -37,6 +37,8 @@ public struct PeriodicBracketTax: Component {
     "top_bracket_cutoff", "usd_scaling", "bracket_spacing", "fixed_bracket_rates", "pareto_weight_type",
     "saez_fixed_elas", "tax_annealing_schedule",
   ]
+  /// Coin to tax and redistribute.
+  public static let requiredEntities: [Entity] = [.coin]
 
   /// Whether taxes are off (rates forced to 0, observations kept).
   public let disableTaxes: Bool
@@ -104,78 +106,29 @@ public struct PeriodicBracketTax: Component {
     var currMarginalRate: ObservationField
   }
 
-  /// Reads the parameters and declares actions, state fields and observations.
+  /// Reads the parameters, then declares the planner's actions and the observations, then
+  /// sizes the period state.
   public init(params: inout ParameterReader, setup: inout ComponentSetup, world: inout World) {
-    if let last = setup.allComponents.last, last != PeriodicBracketTax.name {
-      params.report(nil, "PeriodicBracketTax must be the last component (found '\(last)' after it)")
-    }
-    disableTaxes = params.bool("disable_taxes", default: false)
-    let model = params.choice("tax_model", default: "model_wrapper", from: TaxModel.allCases.map(\.rawValue))
-    taxModel = TaxModel(rawValue: model) ?? .modelWrapper
-    period = params.int("period", default: 100, range: 1...Int(Int32.max))
-    let rmin = params.double("rate_min", default: 0, range: 0...1)
-    let rmax = params.double("rate_max", default: 1, range: 0...1)
-    if rmin > rmax { params.report("rate_min", "expected rate_min <= rate_max, found \(rmin) > \(rmax)") }
-    rateMin = disableTaxes ? 0 : rmin
-    rateMax = disableTaxes ? 0 : max(rmin, rmax)
-    let disc = params.double("rate_disc", default: 0.05, range: 1e-9...1)
-    let nBrackets = params.int("n_brackets", default: 5, range: 2...1000)
-    let top = params.double("top_bracket_cutoff", default: 100, range: 10...Double.greatestFiniteMagnitude)
-    let usd = params.double("usd_scaling", default: 1000, range: 1e-12...Double.greatestFiniteMagnitude)
-    let spacingName = params.choice(
-      "bracket_spacing", default: "us-federal", from: BracketSpacing.allCases.map(\.rawValue))
-    let spacing = BracketSpacing(rawValue: spacingName) ?? .usFederal
-    brackets = TaxBrackets(spacing: spacing, nBrackets: nBrackets, topBracketCutoff: top, usdScaling: usd)
-    if taxModel == .usFederal && spacing != .usFederal {
-      params.report(
-        "bracket_spacing",
-        "tax_model 'us-federal-single-filer-2018-scaled' needs bracket_spacing 'us-federal', found '\(spacingName)'")
-    }
-    let fixed = params.optionalDoubleList("fixed_bracket_rates")
-    if taxModel == .fixedBracketRates {
-      if let fixed {
-        if fixed.count != brackets.count {
-          params.report(
-            "fixed_bracket_rates", "expected \(brackets.count) rates (one per bracket), found \(fixed.count)")
-        } else if fixed.contains(where: { !($0 >= 0 && $0 <= 1) }) {
-          params.report("fixed_bracket_rates", "expected rates in 0...1, found \(fixed)")
-        }
-      } else {
-        params.report(
-          "fixed_bracket_rates",
-          "tax_model 'fixed-bracket-rates' needs fixed_bracket_rates, a list of \(brackets.count) rates")
-      }
-    }
-    fixedRates = (fixed?.count == brackets.count) ? (fixed ?? []) : [Double](repeating: 0, count: brackets.count)
-    let weightName = params.choice(
-      "pareto_weight_type", default: "inverse_income", from: ["inverse_income", "uniform"])
-    let fixedElas = params.optionalDouble("saez_fixed_elas", range: 0...Double.greatestFiniteMagnitude)
-    if let schedule = params.optionalDoubleList("tax_annealing_schedule") {
-      if schedule.count == 2 {
-        annealingSchedule = (schedule[0], schedule[1])
-      } else {
-        params.report("tax_annealing_schedule", "expected [warmup, slope], found \(schedule.count) numbers")
-        annealingSchedule = nil
-      }
-    } else {
-      annealingSchedule = nil
-    }
-    discreteRates = taxModel == .modelWrapper ? TaxBrackets.discreteRates(min: rateMin, max: rateMax, step: disc) : []
-    if taxModel == .modelWrapper && !disableTaxes && discreteRates.count < 2 {
-      params.report(
-        "rate_disc",
-        "expected rate_disc to give at least 2 rates in \(rateMin)...\(rateMax), found \(discreteRates.count)")
-    }
+    let settings = Settings(reading: &params, setup: setup)
+    disableTaxes = settings.disableTaxes
+    taxModel = settings.taxModel
+    period = settings.period
+    rateMin = settings.rateMin
+    rateMax = settings.rateMax
+    brackets = settings.brackets
+    discreteRates = settings.discreteRates
+    annealingSchedule = settings.annealingSchedule
+    fixedRates = settings.fixedRates
     saez = SaezEstimator(
-      bracketCount: brackets.count, paretoWeightType: weightName == "uniform" ? .uniform : .inverseIncome,
-      fixedElasticity: fixedElas)
+      bracketCount: brackets.count, paretoWeightType: settings.paretoWeightType,
+      fixedElasticity: settings.fixedElasticity)
 
+    // Declarations: one planner subspace per bracket (model_wrapper), then the observations.
     let n = setup.agentCount
-    agentCount = n
     let nb = brackets.count
-    if taxModel == .modelWrapper && !disableTaxes {
-      for name in brackets.names {
-        actions.append(setup.addPlannerActions("TaxIndexBracket_\(name)", count: discreteRates.count))
+    if settings.taxModel == .modelWrapper && !settings.disableTaxes {
+      for name in settings.brackets.names {
+        actions.append(setup.addPlannerActions("TaxIndexBracket_\(name)", count: settings.discreteRates.count))
       }
     }
     fields = Fields(
@@ -193,6 +146,9 @@ public struct PeriodicBracketTax: Component {
       lastIncome: setup.addObservation("last_income", owner: .plannerPerAgent),
       lastMarginalRate: setup.addObservation("last_marginal_rate", owner: .plannerPerAgent),
       currMarginalRate: setup.addObservation("curr_marginal_rate", owner: .plannerPerAgent))
+
+    // Period state and episode statistics, sized once.
+    agentCount = n
     rateIndices = [Int](repeating: 0, count: nb)
     saezRates = [Double](repeating: 0, count: nb)
     annealedRateMax = rateMax
@@ -419,5 +375,91 @@ public struct PeriodicBracketTax: Component {
       throw ResumeError("the tax model is '\(taxModel.rawValue)', but the checkpoint has Saez estimator state")
     }
     try saez.restoreCarryOver(state)
+  }
+}
+
+extension PeriodicBracketTax {
+  /// The component's parameters, read and checked: every problem is reported on `params` with
+  /// its key, and a problem's setting falls back to its default so that reading goes on.
+  ///
+  /// This is the parameter half of ``init(params:setup:world:)``; the other half declares what
+  /// the settings imply (the planner's subspaces, the observations).
+  struct Settings {
+    var disableTaxes: Bool
+    var taxModel: TaxModel
+    var period: Int
+    var rateMin: Double
+    var rateMax: Double
+    var brackets: TaxBrackets
+    var discreteRates: [Double]
+    var annealingSchedule: (warmup: Double, slope: Double)?
+    var fixedRates: [Double]
+    var paretoWeightType: SaezEstimator.ParetoWeightType
+    var fixedElasticity: Double?
+
+    /// Reads every parameter of `params`; `setup` tells the component's place in the list.
+    init(reading params: inout ParameterReader, setup: ComponentSetup) {
+      if let last = setup.allComponents.last, last != PeriodicBracketTax.name {
+        params.report(nil, "PeriodicBracketTax must be the last component (found '\(last)' after it)")
+      }
+      disableTaxes = params.bool("disable_taxes", default: false)
+      let model = params.choice("tax_model", default: "model_wrapper", from: TaxModel.allCases.map(\.rawValue))
+      taxModel = TaxModel(rawValue: model) ?? .modelWrapper
+      period = params.int("period", default: 100, range: 1...Int(Int32.max))
+      let rmin = params.double("rate_min", default: 0, range: 0...1)
+      let rmax = params.double("rate_max", default: 1, range: 0...1)
+      if rmin > rmax { params.report("rate_min", "expected rate_min <= rate_max, found \(rmin) > \(rmax)") }
+      rateMin = disableTaxes ? 0 : rmin
+      rateMax = disableTaxes ? 0 : max(rmin, rmax)
+      let disc = params.double("rate_disc", default: 0.05, range: 1e-9...1)
+      let nBrackets = params.int("n_brackets", default: 5, range: 2...1000)
+      let top = params.double("top_bracket_cutoff", default: 100, range: 10...Double.greatestFiniteMagnitude)
+      let usd = params.double("usd_scaling", default: 1000, range: 1e-12...Double.greatestFiniteMagnitude)
+      let spacingName = params.choice(
+        "bracket_spacing", default: "us-federal", from: BracketSpacing.allCases.map(\.rawValue))
+      let spacing = BracketSpacing(rawValue: spacingName) ?? .usFederal
+      brackets = TaxBrackets(spacing: spacing, nBrackets: nBrackets, topBracketCutoff: top, usdScaling: usd)
+      if taxModel == .usFederal && spacing != .usFederal {
+        params.report(
+          "bracket_spacing",
+          "tax_model 'us-federal-single-filer-2018-scaled' needs bracket_spacing 'us-federal', found '\(spacingName)'")
+      }
+      let fixed = params.optionalDoubleList("fixed_bracket_rates")
+      if taxModel == .fixedBracketRates {
+        if let fixed {
+          if fixed.count != brackets.count {
+            params.report(
+              "fixed_bracket_rates", "expected \(brackets.count) rates (one per bracket), found \(fixed.count)")
+          } else if fixed.contains(where: { !($0 >= 0 && $0 <= 1) }) {
+            params.report("fixed_bracket_rates", "expected rates in 0...1, found \(fixed)")
+          }
+        } else {
+          params.report(
+            "fixed_bracket_rates",
+            "tax_model 'fixed-bracket-rates' needs fixed_bracket_rates, a list of \(brackets.count) rates")
+        }
+      }
+      fixedRates = (fixed?.count == brackets.count) ? (fixed ?? []) : [Double](repeating: 0, count: brackets.count)
+      let weightName = params.choice(
+        "pareto_weight_type", default: "inverse_income", from: ["inverse_income", "uniform"])
+      paretoWeightType = weightName == "uniform" ? .uniform : .inverseIncome
+      fixedElasticity = params.optionalDouble("saez_fixed_elas", range: 0...Double.greatestFiniteMagnitude)
+      if let schedule = params.optionalDoubleList("tax_annealing_schedule") {
+        if schedule.count == 2 {
+          annealingSchedule = (schedule[0], schedule[1])
+        } else {
+          params.report("tax_annealing_schedule", "expected [warmup, slope], found \(schedule.count) numbers")
+          annealingSchedule = nil
+        }
+      } else {
+        annealingSchedule = nil
+      }
+      discreteRates = taxModel == .modelWrapper ? TaxBrackets.discreteRates(min: rateMin, max: rateMax, step: disc) : []
+      if taxModel == .modelWrapper && !disableTaxes && discreteRates.count < 2 {
+        params.report(
+          "rate_disc",
+          "expected rate_disc to give at least 2 rates in \(rateMin)...\(rateMax), found \(discreteRates.count)")
+      }
+    }
   }
 }

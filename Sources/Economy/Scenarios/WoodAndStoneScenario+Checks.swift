@@ -1,0 +1,94 @@
+// The scenario's own checks: its map (a layout file or the uniform generator's parameters), the
+// agents' room on it, and the settings it reads from the components' declarations.
+
+extension WoodAndStoneScenario {
+  /// The layout the scenario plays on (nil for the uniform generator) and every problem of the
+  /// settings that depend on the map or on the components.
+  ///
+  /// - `layout_from_file`: the layout file is read; it must be `world_size`.
+  /// - `uniform`: the generator's parameters must fit the map.
+  /// - The agents must fit on the tiles that are not water.
+  /// - `fixed_four_skill_and_loc` needs a component that declared Pareto skills (Build with
+  ///   `skill_dist: pareto`), and start tiles on land.
+  /// - A clipped view (`full_observability: false`) needs a non-negative range.
+  ///
+  /// - Parameters:
+  ///   - config: The environment's config; issues point at its keys.
+  ///   - setup: The components' declarations.
+  ///   - world: The world as the components left it (its size and agents).
+  /// - Returns: The layout (nil for the uniform generator or when it could not be used) and the
+  ///   issues, empty when the settings fit.
+  static func checkedLayout(config: EnvironmentConfig, setup: ComponentSetup, world: World)
+    -> (layout: LayoutFile?, issues: [ConfigIssue])
+  {
+    var issues: [ConfigIssue] = []
+    func issue(_ key: String, _ message: String) { issues.append(config.issue(key, message)) }
+    let p = config.parameters
+    var layout: LayoutFile?
+    if config.scenario == .layoutFromFile {
+      do {
+        let l = try LayoutFile.load(p.envLayoutFile, configDirectory: config.directory)
+        if l.height != config.height || l.width != config.width {
+          issue(
+            "world_size",
+            "layout '\(p.envLayoutFile)' is \(l.height)×\(l.width) but world_size is [\(config.height), \(config.width)]"
+          )
+        } else {
+          layout = l
+        }
+      } catch {
+        // A file's problems name the file; a missing layout's origin is the name itself.
+        issue("env_layout_file", error.origin == p.envLayoutFile ? error.message : error.description)
+      }
+    } else {
+      let written = (try? config.envNode.mapping().map(\.key)) ?? []
+      for problem in p.uniform.validate(height: config.height, width: config.width) {
+        // Each problem starts with the parameter it is about; point at it when it is written.
+        let key = String(problem.prefix { $0.isLetter || $0 == "_" })
+        issue(written.contains(key) ? key : "scenario_name", "uniform layout: \(problem)")
+      }
+    }
+    if p.fixedFourSkillAndLoc && setup.skills?.distribution != .pareto {
+      let found = setup.skills.map { "skill_dist '\($0.distribution.rawValue)'" } ?? "no Build component"
+      issue(
+        "fixed_four_skill_and_loc",
+        "fixed_four_skill_and_loc needs the Build component with skill_dist 'pareto', found \(found)")
+    }
+    if let layout {
+      let free = (0..<(layout.height * layout.width)).filter { layout.water[$0] == 0 }.count
+      if free < config.agentCount {
+        issue(
+          "n_agents", "\(config.agentCount) agents do not fit on the \(free) tiles of the layout that are not water")
+      }
+      if p.fixedFourSkillAndLoc {
+        for loc in fixedFourLocations(params: p, world: world)
+        where !(0..<layout.height).contains(loc.row) || !(0..<layout.width).contains(loc.col)
+          || layout.water[loc.row * layout.width + loc.col] != 0
+        {
+          issue(
+            "fixed_four_skill_and_loc",
+            "start tile (\(loc.row), \(loc.col)) of fixed_four_skill_and_loc is water or outside the map")
+        }
+      }
+    } else if config.scenario == .uniform && config.agentCount > config.height * config.width {
+      issue("n_agents", "\(config.agentCount) agents do not fit on a \(config.height)×\(config.width) map")
+    }
+    if !p.fullObservability && p.mobileAgentObservationRange < 0 {
+      issue("mobile_agent_observation_range", "expected a non-negative range")
+    }
+    return (layout, issues)
+  }
+}
+
+extension EnvironmentConfig {
+  /// An issue about the env key `key`: located at the key where the config writes it, else at
+  /// the env section.
+  func issue(_ key: String, _ message: String) -> ConfigIssue {
+    var location = envNode.location
+    location.keyPath = location.keyPath.isEmpty ? key : "\(location.keyPath).\(key)"
+    if let node = try? envNode.mapping().first(where: { $0.key == key })?.node {
+      location = node.location
+    }
+    return ConfigIssue(location: location, message: message)
+  }
+}
