@@ -33,15 +33,30 @@ public final class TrainingRun {
   /// Wall seconds of the processes before a resume (their last `time_total_s`), so that
   /// `time_total_s` counts the whole run, as RLlib's does after a restore.
   var earlierSeconds = 0.0
+  /// Where an earlier run in the directory was moved (with `overwrite`), if there was one.
+  public let movedAside: String?
+
+  /// The entries of a run directory that this type writes; any of them means a run is there.
+  public static let runEntries = [
+    "config.yaml", "params.json", ResultLog.resultFileName, ResultLog.progressFileName, "checkpoints", "dense_logs",
+  ]
 
   /// Sets up a run; with `resume`, continues from `checkpoints/latest`.
+  ///
+  /// A directory that already holds a run (any of ``runEntries``) is never written over: without
+  /// `resume` the call throws, unless `overwrite` asks to start anew, and then the old run is
+  /// first moved aside to `<directory>.old` (`.old-2`, `.old-3`, … when taken; see
+  /// ``movedAside``), whole.
   ///
   /// `seed` overrides `trainer.seed` (0 when neither is given); `threads` overrides
   /// `trainer.threads` (default: the machine's cores).
   ///
   /// - Throws: ``ConfigError``, ``TrainingError`` or ``CheckpointError`` with a clear message.
-  public init(configPath: String, directory: String, seed: UInt64?, resume: Bool, threads: Int? = nil) throws {
+  public init(
+    configPath: String, directory: String, seed: UInt64?, resume: Bool, overwrite: Bool = false, threads: Int? = nil
+  ) throws {
     config = try RunConfig.load(path: configPath)
+    movedAside = try Self.prepare(directory: directory, resume: resume, overwrite: overwrite)
     self.directory = directory
     let training = config.training
     let seed = seed ?? training.trainer.seed ?? 0
@@ -97,6 +112,35 @@ public final class TrainingRun {
       }
     }
     log = try ResultLog(directory: directory, resumeAfterIteration: resume ? trainer.iteration : nil)
+  }
+
+  /// Checks that `directory` may receive a run and moves an earlier run aside when `overwrite`
+  /// asks for it; returns where it went.
+  static func prepare(directory: String, resume: Bool, overwrite: Bool) throws -> String? {
+    if resume && overwrite {
+      throw TrainingError(
+        "--resume continues the run in \(directory) and --overwrite replaces it; give one of them")
+    }
+    let fm = FileManager.default
+    let present = runEntries.filter { fm.fileExists(atPath: "\(directory)/\($0)") }
+    guard !resume, !present.isEmpty else { return nil }
+    var aside = directory + ".old"
+    var n = 2
+    while fm.fileExists(atPath: aside) {
+      aside = "\(directory).old-\(n)"
+      n += 1
+    }
+    guard overwrite else {
+      throw TrainingError(
+        "\(directory) already holds a training run (\(present.joined(separator: ", "))): --resume continues it, --overwrite moves it to \(aside) and starts a new run, or choose another --run-dir"
+      )
+    }
+    do {
+      try fm.moveItem(atPath: directory, toPath: aside)
+    } catch {
+      throw TrainingError("cannot move the earlier run \(directory) to \(aside): \(error.localizedDescription)")
+    }
+    return aside
   }
 
   /// What to tell the user about OpenBLAS's kernels: that `economist` restarted itself with

@@ -23,6 +23,9 @@ struct Train: ParsableCommand {
   @Flag(help: "Continue from the run directory's latest checkpoint.")
   var resume = false
 
+  @Flag(help: "Start a new run in a directory that holds one (the old run is moved to RUN_DIR.old).")
+  var overwrite = false
+
   @Option(help: "The run seed (default: trainer.seed, else 0).")
   var seed: UInt64?
 
@@ -33,7 +36,9 @@ struct Train: ParsableCommand {
   var iterations: Int?
 
   func run() throws {
-    let run = try TrainingRun(configPath: config, directory: runDir, seed: seed, resume: resume, threads: threads)
+    let run = try TrainingRun(
+      configPath: config, directory: runDir, seed: seed, resume: resume, overwrite: overwrite, threads: threads)
+    if let aside = run.movedAside { print("moved the earlier run in \(runDir) to \(aside)") }
     for w in run.config.warnings { printError("warning: \(w)") }
     if let note = run.curriculum.note { printError("note: \(note)") }
     if let note = TrainingRun.blasNote { printError("note: \(note)") }

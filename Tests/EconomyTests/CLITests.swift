@@ -253,6 +253,40 @@ struct CLITests {
       """
   }
 
+  @Test func aSecondTrainNeverWritesOverARun() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    let config = try writeFile(Self.runConfigYAML(), named: "run.yaml", in: directory)
+    let run = joinPath(directory, "run")
+    #expect(try runEconomist(["train", config, "--run-dir", run, "--iterations", "1"]).status == 0)
+    let progress = try String(contentsOfFile: joinPath(run, "progress.csv"), encoding: .utf8)
+    let weights = FileManager.default.contents(atPath: joinPath(run, "checkpoints/latest/a.safetensors"))
+    // Without --resume or --overwrite: refused, nothing touched.
+    let again = try runEconomist(["train", config, "--run-dir", run, "--iterations", "1"])
+    #expect(again.status != 0)
+    #expect(
+      again.stderr.contains(
+        "Error: \(run) already holds a training run (config.yaml, params.json, result.json, progress.csv, checkpoints): --resume continues it, --overwrite moves it to \(run).old and starts a new run, or choose another --run-dir"
+      ), "\(again.stderr)")
+    #expect(try String(contentsOfFile: joinPath(run, "progress.csv"), encoding: .utf8) == progress)
+    #expect(FileManager.default.contents(atPath: joinPath(run, "checkpoints/latest/a.safetensors")) == weights)
+    let both = try runEconomist(["train", config, "--run-dir", run, "--resume", "--overwrite"])
+    #expect(both.status != 0)
+    #expect(
+      both.stderr.contains("Error: --resume continues the run in \(run) and --overwrite replaces it; give one of them"),
+      "\(both.stderr)")
+    // --overwrite moves the whole earlier run aside, then starts anew; a second one finds .old taken.
+    for aside in [run + ".old", run + ".old-2"] {
+      let fresh = try runEconomist(["train", config, "--run-dir", run, "--iterations", "1", "--overwrite"])
+      #expect(fresh.status == 0, "\(fresh.stderr)")
+      #expect(fresh.stdout.hasPrefix("moved the earlier run in \(run) to \(aside)\n"), "\(fresh.stdout)")
+      #expect(FileManager.default.contents(atPath: joinPath(aside, "checkpoints/latest/a.safetensors")) == weights)
+    }
+    #expect(try String(contentsOfFile: joinPath(run + ".old", "progress.csv"), encoding: .utf8) == progress)
+    // Same seed, so the new run repeats the first one's results in the fresh directory.
+    #expect(FileManager.default.contents(atPath: joinPath(run, "checkpoints/latest/a.safetensors")) == weights)
+  }
+
   @Test func trainResumeAndEvaluateARun() throws {
     let directory = try makeTemporaryDirectory()
     defer { removeTemporaryDirectory(directory) }
