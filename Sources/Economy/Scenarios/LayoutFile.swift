@@ -18,16 +18,18 @@ public struct LayoutFile: Sendable, Equatable {
 
   /// Parses layout text.
   ///
-  /// A trailing `;` and trailing whitespace after the last row are allowed, as in Foundation's
-  /// files. Every row must have the same length.
+  /// Every `;`-separated segment is a row, blank rows (all spaces: empty tiles) included, and
+  /// every row must have the same length. Line breaks at the end of the file and one `;` after
+  /// the last row are allowed, as in Foundation's files; nothing else is dropped, so a map never
+  /// loses rows silently.
   ///
   /// - Throws: ``LayoutError`` naming the row and column of the first problem.
   public init(text: String, origin: String) throws(LayoutError) {
     // Unicode scalars, so that columns count what the user sees (`é` is one column, not two).
-    var rows = text.split(separator: ";", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
-    while let last = rows.last, last.allSatisfy({ $0 == "\n" || $0 == "\r" || $0 == " " || $0 == "\t" }) {
-      rows.removeLast()
-    }
+    var scalars = Substring(text).unicodeScalars
+    while let last = scalars.last, last == "\n" || last == "\r" { scalars.removeLast() }
+    if scalars.last == ";" { scalars.removeLast() }
+    let rows = scalars.split(separator: ";", omittingEmptySubsequences: false).map(Array.init)
     guard let first = rows.first, !first.isEmpty else {
       throw LayoutError(origin: origin, message: "the layout is empty: expected rows separated by ';'")
     }
@@ -37,10 +39,12 @@ public struct LayoutFile: Sendable, Equatable {
     var water = stone
     for (r, row) in rows.enumerated() {
       guard row.count == width else {
+        let last = r == rows.count - 1 && row.allSatisfy { $0 == " " || $0 == "\t" }
         throw LayoutError(
           origin: origin,
           message:
-            "row \(r + 1) has \(row.count) columns, expected \(width) like row 1 (rows must all have the same length)")
+            "row \(r + 1) has \(row.count) columns, expected \(width) like row 1 (rows must all have the same length)"
+            + (last ? "; spaces after the last ';' form a row of empty tiles" : ""))
       }
       for (c, ch) in row.enumerated() {
         switch ch {
