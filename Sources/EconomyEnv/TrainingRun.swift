@@ -96,7 +96,7 @@ public final class TrainingRun {
         try trainer.loadWeights(policy: policy, from: path)
       }
       try AtomicFile.write(
-        String(decoding: fm.contents(atPath: configPath) ?? Data(), as: UTF8.self), to: "\(directory)/config.yaml")
+        Self.selfContainedConfig(configPath, env: config.env, directory: directory), to: "\(directory)/config.yaml")
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
       try AtomicFile.write([UInt8](try encoder.encode(training)), to: "\(directory)/params.json")
@@ -112,6 +112,43 @@ public final class TrainingRun {
       }
     }
     log = try ResultLog(directory: directory, resumeAfterIteration: resume ? trainer.iteration : nil)
+  }
+
+  /// The run config's text for the run directory, with the layout file it plays on copied
+  /// beside it (a layout given by a path relative to the config would not be found from the
+  /// run directory, so `evaluate RUN` and `--resume` would fail once the config moves).
+  ///
+  /// The layout is copied as `<directory>/<its file name>`; when the config named it with a
+  /// path, `env_layout_file` in the copy is rewritten to the file name. Built-in layouts need
+  /// nothing.
+  static func selfContainedConfig(_ configPath: String, env: EnvironmentConfig, directory: String) throws -> String {
+    let text = String(decoding: try FileBytes.contents(of: configPath), as: UTF8.self)
+    guard env.scenario == .layoutFromFile else { return text }
+    let name = env.parameters.envLayoutFile
+    let layout = try LayoutFile.load(name, configDirectory: env.directory)
+    guard !layout.origin.hasPrefix("built-in ") else { return text }
+    var copy = (layout.origin as NSString).lastPathComponent
+    if runEntries.contains(copy) { copy = "layout-" + copy }
+    try AtomicFile.write(try FileBytes.contents(of: layout.origin), to: "\(directory)/\(copy)")
+    guard copy != name else { return text }
+    guard let location = try? env.envNode.mapping().first(where: { $0.key == "env_layout_file" })?.node.location,
+      let line = location.line, let column = location.column
+    else { return text }  // the default name has no path: the copy is found under it
+    var lines = text.components(separatedBy: "\n")
+    guard line <= lines.count else { return text }
+    var scalars = Array(lines[line - 1].unicodeScalars)
+    let start = column - 1
+    let quoted = start < scalars.count && (scalars[start] == "\"" || scalars[start] == "'")
+    let written = Array((quoted ? String(scalars[start]) + name + String(scalars[start]) : name).unicodeScalars)
+    guard start + written.count <= scalars.count, Array(scalars[start..<(start + written.count)]) == written else {
+      throw TrainingError(
+        "\(configPath):\(line):\(column): cannot find env_layout_file's value '\(name)' to point it at the run directory's copy"
+      )
+    }
+    let replacement = quoted ? String(scalars[start]) + copy + String(scalars[start]) : copy
+    scalars.replaceSubrange(start..<(start + written.count), with: Array(replacement.unicodeScalars))
+    lines[line - 1] = String(String.UnicodeScalarView(scalars))
+    return lines.joined(separator: "\n")
   }
 
   /// Checks that `directory` may receive a run and moves an earlier run aside when `overwrite`

@@ -287,6 +287,36 @@ struct CLITests {
     #expect(FileManager.default.contents(atPath: joinPath(run, "checkpoints/latest/a.safetensors")) == weights)
   }
 
+  @Test func aRunKeepsItsLayoutSoItOutlivesItsConfig() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    // The layout sits beside the config, named by a path relative to it.
+    let configDirectory = joinPath(directory, "configs")
+    let layoutText = try String(
+      contentsOfFile: joinPath(repositoryRoot, "layouts/quadrant_25x25_20each_30clump.txt"), encoding: .utf8)
+    try FileManager.default.createDirectory(
+      atPath: joinPath(configDirectory, "maps"), withIntermediateDirectories: true)
+    _ = try writeFile(layoutText, named: "maps/mine.txt", in: configDirectory)
+    let yaml = Self.runConfigYAML().replacingOccurrences(
+      of: "env_layout_file: quadrant_25x25_20each_30clump.txt", with: "env_layout_file: \"maps/mine.txt\"")
+    let config = try writeFile(yaml, named: "run.yaml", in: configDirectory)
+    let run = joinPath(directory, "run")
+    let trained = try runEconomist(["train", config, "--run-dir", run, "--iterations", "1"])
+    #expect(trained.status == 0, "\(trained.stderr)")
+    // The run directory holds the layout and its config names the copy, quotes kept.
+    #expect(try String(contentsOfFile: joinPath(run, "mine.txt"), encoding: .utf8) == layoutText)
+    let saved = try String(contentsOfFile: joinPath(run, "config.yaml"), encoding: .utf8)
+    #expect(saved == yaml.replacingOccurrences(of: "\"maps/mine.txt\"", with: "\"mine.txt\""))
+    // Without the original config and layout, the run still evaluates and resumes.
+    try FileManager.default.removeItem(atPath: configDirectory)
+    let evaluated = try runEconomist(["evaluate", run, "--episodes", "1"])
+    #expect(evaluated.status == 0, "\(evaluated.stderr)")
+    let resumed = try runEconomist([
+      "train", joinPath(run, "config.yaml"), "--run-dir", run, "--resume", "--iterations", "1",
+    ])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+  }
+
   @Test func trainResumeAndEvaluateARun() throws {
     let directory = try makeTemporaryDirectory()
     defer { removeTemporaryDirectory(directory) }
