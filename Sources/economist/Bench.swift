@@ -21,13 +21,15 @@ struct EnvBench: ParsableCommand {
   @Option(help: "Config to benchmark (default: the bundled RLlib tutorial config).")
   var config = "scenarios/gather_trade_build.yaml"
 
-  @Option(help: "Seconds per measurement.")
+  @Option(parsing: .unconditional, help: "Seconds per measurement.")
   var seconds = 2.0
 
-  @Option(help: "Environments stepped together through the adapter.")
+  @Option(parsing: .unconditional, help: "Environments stepped together through the adapter.")
   var envs = 32
 
-  @Option(name: .customLong("threads"), help: "Threads for the vectorized step (default: the machine's cores).")
+  @Option(
+    name: .customLong("threads"), parsing: .unconditional,
+    help: "Threads for the vectorized step (default: the machine's cores).")
   var threadsOption: Int?
 
   /// `--threads`, else the machine's cores.
@@ -39,7 +41,7 @@ struct EnvBench: ParsableCommand {
   func validate() throws {
     guard envs >= 1 else { throw ValidationError("--envs must be at least 1, found \(envs)") }
     if let t = threadsOption, t < 1 { throw ValidationError("--threads must be at least 1, found \(t)") }
-    guard seconds > 0 else { throw ValidationError("--seconds must be positive, found \(seconds)") }
+    try validateSeconds(seconds)
   }
 
   func run() throws {
@@ -88,16 +90,17 @@ struct TrainBench: ParsableCommand {
   @Option(help: "Config whose env section to train on (default: the bundled RLlib tutorial config).")
   var config = "scenarios/gather_trade_build.yaml"
 
-  @Option(help: "Seconds of timed iterations per setup (at least two iterations run).")
+  @Option(parsing: .unconditional, help: "Seconds of timed iterations per setup (at least two iterations run).")
   var seconds = 10.0
 
-  @Option(name: .customLong("threads"), help: "Threads (default: the machine's cores).")
+  @Option(name: .customLong("threads"), parsing: .unconditional, help: "Threads (default: the machine's cores).")
   var threadsOption: Int?
 
   /// `--threads`, else the machine's cores.
   var threads: Int { threadsOption ?? ProcessInfo.processInfo.activeProcessorCount }
 
-  @Option(help: "Environments (default: four per thread for rllib, Foundation's 30 for paper).")
+  @Option(
+    parsing: .unconditional, help: "Environments (default: four per thread for rllib, Foundation's 30 for paper).")
   var envs: Int?
 
   @Flag(help: "Print one JSON object per setup.")
@@ -105,7 +108,7 @@ struct TrainBench: ParsableCommand {
 
   func validate() throws {
     if let t = threadsOption, t < 1 { throw ValidationError("--threads must be at least 1, found \(t)") }
-    guard seconds > 0 else { throw ValidationError("--seconds must be positive, found \(seconds)") }
+    try validateSeconds(seconds)
     if let envs, envs < 1 { throw ValidationError("--envs must be at least 1, found \(envs)") }
   }
 
@@ -144,3 +147,14 @@ struct TrainBench: ParsableCommand {
 }
 
 extension TrainingBenchmark.Setup: ExpressibleByArgument {}
+
+/// The longest a benchmark may be asked to run.
+let longestBenchmarkSeconds = 3600.0
+
+/// Checks a benchmark's `--seconds`: a positive, finite number of seconds, at most an hour.
+func validateSeconds(_ seconds: Double) throws {
+  guard seconds > 0 && seconds <= longestBenchmarkSeconds else {
+    throw ValidationError(
+      "--seconds must be more than 0 and at most \(Int(longestBenchmarkSeconds)) (an hour), found \(seconds)")
+  }
+}

@@ -22,16 +22,16 @@ struct Compare: ParsableCommand {
   @Option(help: "A run or checkpoint directory whose agent policy 'a' plays in every setting.")
   var agents: String?
 
-  @Option(help: "Episodes per setting.")
+  @Option(parsing: .unconditional, help: "Episodes per setting.")
   var episodes = 4
 
   @Flag(help: "Take the most likely allowed action instead of sampling.")
   var greedy = false
 
-  @Option(help: "Seed of the episodes (the same in every setting).")
+  @Option(parsing: .unconditional, help: "Seed of the episodes (the same in every setting).")
   var seed: UInt64 = 1
 
-  @Option(help: "Worker threads (default: the machine's cores; results do not depend on it).")
+  @Option(parsing: .unconditional, help: "Worker threads (default: the machine's cores; results do not depend on it).")
   var threads: Int?
 
   @Option(help: "Output directory.")

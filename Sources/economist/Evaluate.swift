@@ -16,7 +16,7 @@ struct Evaluate: ParsableCommand {
   @Argument(help: "A run directory or a checkpoint directory.")
   var target: String
 
-  @Option(help: "Episodes to play.")
+  @Option(parsing: .unconditional, help: "Episodes to play.")
   var episodes = 4
 
   @Flag(help: "Take the most likely allowed action instead of sampling.")
@@ -25,10 +25,10 @@ struct Evaluate: ParsableCommand {
   @Option(help: "The run config (default: the run directory's config.yaml).")
   var config: String?
 
-  @Option(help: "Seed of the evaluation episodes.")
+  @Option(parsing: .unconditional, help: "Seed of the evaluation episodes.")
   var seed: UInt64 = 1
 
-  @Option(help: "Worker threads (default: the machine's cores).")
+  @Option(parsing: .unconditional, help: "Worker threads (default: the machine's cores).")
   var threads: Int?
 
   @Flag(help: "Also print every agent's metrics (evaluation.json always has them).")

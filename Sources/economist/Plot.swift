@@ -25,13 +25,13 @@ struct Plot: ParsableCommand {
   @Option(help: "Agents to draw, as a comma-separated list (e.g. 0,2; default: all).")
   var agents: String?
 
-  @Option(help: "Map snapshots in world.png.")
+  @Option(parsing: .unconditional, help: "Map snapshots in world.png.")
   var snapshots = 5
 
   @Option(help: "Image size in pixels, WIDTHxHEIGHT (default: each chart's own).")
   var size: String?
 
-  @Option(help: "Training curves: moving average over this many iterations.")
+  @Option(parsing: .unconditional, help: "Training curves: moving average over this many iterations.")
   var smooth = 1
 
   func validate() throws {

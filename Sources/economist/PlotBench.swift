@@ -19,7 +19,7 @@ struct PlotBench: ParsableCommand {
   @Option(help: "Config of the episode (default: the bundled RLlib tutorial config).")
   var config = "scenarios/gather_trade_build.yaml"
 
-  @Option(help: "Timed runs (the median is reported).")
+  @Option(parsing: .unconditional, help: "Timed runs (the median is reported).")
   var repeats = 5
 
   @Flag(help: "Print one JSON object.")

@@ -11,10 +11,10 @@ struct Simulate: ParsableCommand {
   @Argument(help: "A config file: Foundation's env section or a full run config (YAML).")
   var config: String
 
-  @Option(help: "Number of episodes.")
+  @Option(parsing: .unconditional, help: "Number of episodes.")
   var episodes = 1
 
-  @Option(help: "Seed of the first episode; episode i uses seed + i.")
+  @Option(parsing: .unconditional, help: "Seed of the first episode; episode i uses seed + i.")
   var seed: UInt64 = 0
 
   @Option(help: "Directory for dense logs (episode_NNN.json, or .lz4 with --lz4).")

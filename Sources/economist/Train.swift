@@ -26,14 +26,21 @@ struct Train: ParsableCommand {
   @Flag(help: "Start a new run in a directory that holds one (the old run is moved to RUN_DIR.old).")
   var overwrite = false
 
-  @Option(help: "The run seed (default: trainer.seed, else 0).")
+  @Option(parsing: .unconditional, help: "The run seed (default: trainer.seed, else 0).")
   var seed: UInt64?
 
-  @Option(help: "Worker threads (default: trainer.threads, else the machine's cores).")
+  @Option(parsing: .unconditional, help: "Worker threads (default: trainer.threads, else the machine's cores).")
   var threads: Int?
 
-  @Option(help: "Stop after this many iterations in this process.")
+  @Option(parsing: .unconditional, help: "Stop after this many iterations in this process.")
   var iterations: Int?
+
+  func validate() throws {
+    if let iterations, iterations < 0 {
+      throw ValidationError("--iterations must be at least 0 (0 sets up the run without training), found \(iterations)")
+    }
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, found \(threads)") }
+  }
 
   func run() throws {
     let run = try TrainingRun(

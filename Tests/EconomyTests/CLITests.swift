@@ -253,6 +253,48 @@ struct CLITests {
       """
   }
 
+  @Test(
+    "numbers on the command line: negative values are read as values and refused by name",
+    arguments: [
+      (
+        ["simulate", "scenarios/quickstart.yaml", "--episodes", "-1"], "Error: --episodes must be at least 1, found -1"
+      ),
+      (["evaluate", "runs/none", "--episodes", "-5"], "Error: --episodes must be at least 1, found -5"),
+      (["evaluate", "runs/none", "--threads", "0"], "Error: --threads must be at least 1, found 0"),
+      (
+        ["train", "scenarios/quickstart.yaml", "--run-dir", "runs/none", "--iterations", "-1"],
+        "Error: --iterations must be at least 0 (0 sets up the run without training), found -1"
+      ),
+      (
+        ["train", "scenarios/quickstart.yaml", "--run-dir", "runs/none", "--threads", "0"],
+        "Error: --threads must be at least 1, found 0"
+      ),
+      (
+        ["simulate", "scenarios/quickstart.yaml", "--seed", "-3"],
+        "Error: The value '-3' is invalid for '--seed <seed>'"
+      ),
+      (
+        ["simulate", "scenarios/quickstart.yaml", "--seed", "18446744073709551616"],
+        "Error: The value '18446744073709551616' is invalid for '--seed <seed>'"
+      ),
+      (
+        ["bench", "env", "--seconds", "inf"],
+        "Error: --seconds must be more than 0 and at most 3600 (an hour), found inf"
+      ),
+      (
+        ["bench", "train", "--seconds", "-2"],
+        "Error: --seconds must be more than 0 and at most 3600 (an hour), found -2.0"
+      ),
+      (["compare", "scenarios/saez.yaml", "--threads", "-1"], "Error: --threads must be at least 1, found -1"),
+      (["plot", "runs/none", "--smooth", "-4"], "Error: --smooth must be at least 1, found -4"),
+    ])
+  func commandLineNumbers(arguments: [String], expected: String) throws {
+    let result = try runEconomist(arguments)
+    #expect(result.status == 64, "\(result.stderr)")
+    #expect(result.stderr.split(separator: "\n").first.map(String.init) == expected, "\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: joinPath(repositoryRoot, "runs/none")))
+  }
+
   @Test func aSecondTrainNeverWritesOverARun() throws {
     let directory = try makeTemporaryDirectory()
     defer { removeTemporaryDirectory(directory) }
