@@ -123,7 +123,7 @@ struct ConfigErrorTests {
     let yaml = Self.replacing("{move_labor: 1}", with: "{move_labor: -1}")
     #expect(
       configErrorText(yaml)
-        == "scenarios/bad.yaml:5:26: components[2].Gather.move_labor: expected a value >= 0, found -1"
+        == "scenarios/bad.yaml:5:26: components[2].Gather.move_labor: expected a value in 0...1000000, found -1"
     )
   }
 
@@ -280,6 +280,41 @@ struct ConfigErrorTests {
   }
 
   // MARK: - Consistency
+
+  @Test(
+    "numbers that would break an episode: non-finite, unbounded sums, huge action spaces, unused but wrong",
+    arguments: [
+      (
+        "PeriodicBracketTax: {period: 100, tax_annealing_schedule: [.nan, 0.001]}",
+        "scenarios/bad.yaml:6:64: components[3].PeriodicBracketTax.tax_annealing_schedule[0]: expected a finite number, found .nan"
+      ),
+      (
+        "PeriodicBracketTax: {period: 100, rate_disc: 1e-9}",
+        "scenarios/bad.yaml:6:50: components[3].PeriodicBracketTax.rate_disc: expected rate_disc to give at most 1001 rates in 0.0...1.0 (rate_disc >= 0.001), found 1e-09 (1000000000 rates)"
+      ),
+      (
+        "PeriodicBracketTax: {period: 100, fixed_bracket_rates: [2, 0.1]}",
+        "scenarios/bad.yaml:6:60: components[3].PeriodicBracketTax.fixed_bracket_rates: expected 7 rates (one per bracket), found 2"
+      ),
+      (
+        "Build: {skill_dist: pareto, payment_max_skill_multiplier: 3, payment: 1e308}",
+        "scenarios/bad.yaml:3:75: components[0].Build.payment: expected a value in 0...1000000000, found 1e308"
+      ),
+      (
+        "Gather: {move_labor: .inf}",
+        "scenarios/bad.yaml:5:26: components[2].Gather.move_labor: expected a finite number, found .inf"
+      ),
+    ])
+  func numbersThatWouldBreakAnEpisode(replacement: String, expected: String) {
+    let old = ["PeriodicBracketTax", "Build", "Gather"].first { replacement.hasPrefix($0) }!
+    let line = Self.valid.split(separator: "\n").first { $0.contains("- \(old):") }!
+    let yaml = Self.replacing(String(line.dropFirst(4)), with: replacement)
+    #expect(configErrorText(yaml) == expected)
+    let coin = Self.valid + "\nstarting_agent_coin: 1e308"
+    #expect(
+      configErrorText(coin)
+        == "scenarios/bad.yaml:11:22: starting_agent_coin: expected a value in 0...1000000000, found 1e308")
+  }
 
   @Test func periodicBracketTaxMustBeLast() {
     let yaml = Self.replacing(
@@ -455,7 +490,7 @@ struct ConfigErrorTests {
     )
     #expect(
       lines[2]
-        == "- \(path):5:28: env.components[1].Gather.move_labor: expected a value >= 0, found -2")
+        == "- \(path):5:28: env.components[1].Gather.move_labor: expected a value in 0...1000000, found -2")
     #expect(
       lines[4]
         == "- \(path):9:3: env.episode_lenght: unknown parameter 'episode_lenght' for the env section (layout_from_file/simple_wood_and_stone) (did you mean 'episode_length'?)"

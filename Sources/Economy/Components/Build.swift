@@ -51,12 +51,12 @@ public struct Build: Component {
 
   /// Reads the parameters and declares actions, state fields and observations.
   public init(params: inout ParameterReader, setup: inout ComponentSetup, world: inout World) {
-    payment = params.double("payment", default: 10, range: 0...Double.greatestFiniteMagnitude)
+    payment = params.double("payment", default: 10, range: 0...Limits.amount)
     paymentMaxSkillMultiplier = params.double(
-      "payment_max_skill_multiplier", default: 1, range: 1...Double.greatestFiniteMagnitude)
+      "payment_max_skill_multiplier", default: 1, range: 1...1000)
     let dist = params.choice("skill_dist", default: "none", from: SkillDistribution.allCases.map(\.rawValue))
     skillDistribution = SkillDistribution(rawValue: dist) ?? .none
-    buildLabor = params.double("build_labor", default: 10, range: 0...Double.greatestFiniteMagnitude)
+    buildLabor = params.double("build_labor", default: 10, range: 0...Limits.labor)
     setup.declareSkills(
       SkillModel(distribution: skillDistribution, payment: payment, maxSkillMultiplier: paymentMaxSkillMultiplier))
     action = setup.addMobileActions(nil, count: 1)

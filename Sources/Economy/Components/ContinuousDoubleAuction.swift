@@ -67,7 +67,7 @@ public struct ContinuousDoubleAuction: Component {
   /// Reads the parameters and declares actions, state fields and observations.
   public init(params: inout ParameterReader, setup: inout ComponentSetup, world: inout World) {
     maxBidAsk = params.int("max_bid_ask", default: 10, range: 1...10_000)
-    orderLabor = params.double("order_labor", default: 0.25, range: 0...Double.greatestFiniteMagnitude)
+    orderLabor = params.double("order_labor", default: 0.25, range: 0...Limits.labor)
     orderDuration = params.int("order_duration", default: 50, range: 1...Int(Int32.max))
     maxNumOrders = params.optionalInt("max_num_orders", range: 1...10_000) ?? orderDuration
     agentCount = setup.agentCount

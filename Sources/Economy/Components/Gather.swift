@@ -41,8 +41,8 @@ public struct Gather: Component {
 
   /// Reads the parameters and declares actions, state fields and observations.
   public init(params: inout ParameterReader, setup: inout ComponentSetup, world: inout World) {
-    moveLabor = params.double("move_labor", default: 1, range: 0...Double.greatestFiniteMagnitude)
-    collectLabor = params.double("collect_labor", default: 1, range: 0...Double.greatestFiniteMagnitude)
+    moveLabor = params.double("move_labor", default: 1, range: 0...Limits.labor)
+    collectLabor = params.double("collect_labor", default: 1, range: 0...Limits.labor)
     let dist = params.choice("skill_dist", default: "none", from: SkillDistribution.allCases.map(\.rawValue))
     skillDistribution = SkillDistribution(rawValue: dist) ?? .none
     action = setup.addMobileActions(nil, count: 4)

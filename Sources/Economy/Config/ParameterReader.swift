@@ -134,7 +134,7 @@ public struct ParameterReader: Sendable {
   ) -> Double {
     guard let value = lookup(key) else { return fallback }
     return read(value, fallback) { node throws(ConfigIssue) in
-      try checked(try node.double(), in: range, at: node)
+      try checked(try finite(node), in: range, at: node)
     }
   }
 
@@ -147,7 +147,7 @@ public struct ParameterReader: Sendable {
   public mutating func optionalDouble(_ key: String, range: ClosedRange<Double>? = nil) -> Double? {
     guard let value = lookup(key), !value.isNull else { return nil }
     return read(value, nil) { node throws(ConfigIssue) in
-      try checked(try node.double(), in: range, at: node)
+      try checked(try finite(node), in: range, at: node)
     }
   }
 
@@ -252,7 +252,7 @@ public struct ParameterReader: Sendable {
   /// - Returns: The values, or `fallback` (recording issues if any item was invalid).
   public mutating func doubleList(_ key: String, default fallback: [Double]) -> [Double] {
     guard let value = lookup(key) else { return fallback }
-    return list(value) { node throws(ConfigIssue) in try node.double() } ?? fallback
+    return list(value) { node throws(ConfigIssue) in try finite(node) } ?? fallback
   }
 
   /// The list of numbers under `key`, or `nil` if it is absent or null.
@@ -261,7 +261,7 @@ public struct ParameterReader: Sendable {
   /// - Returns: The values, or `nil` (recording issues if any item was invalid).
   public mutating func optionalDoubleList(_ key: String) -> [Double]? {
     guard let value = lookup(key), !value.isNull else { return nil }
-    return list(value) { node throws(ConfigIssue) in try node.double() }
+    return list(value) { node throws(ConfigIssue) in try finite(node) }
   }
 
   /// The list of integers under `key`, recording every bad item.
@@ -337,6 +337,14 @@ struct ConfigEntry: Sendable {
 }
 
 // MARK: - Range checks
+
+/// The number of `node`, which must be finite: NaN and infinities are errors wherever a
+/// config gives a number (`.nan` would otherwise slip through every range check).
+private func finite(_ node: ConfigNode) throws(ConfigIssue) -> Double {
+  let value = try node.double()
+  guard value.isFinite else { throw node.issue("expected a finite number, found \(node.describeValue)") }
+  return value
+}
 
 /// `value` if it lies in `range`, else an issue at `node`.
 private func checked<T: Comparable>(

@@ -70,9 +70,9 @@ public struct ScenarioParameters: Sendable, Equatable {
     fullObservability = r.bool("full_observability", default: false)
     mobileAgentObservationRange = r.int("mobile_agent_observation_range", default: 5, range: 0...128)
     fixedFourSkillAndLoc = r.bool("fixed_four_skill_and_loc", default: false)
-    startingAgentCoin = r.double("starting_agent_coin", default: 0, range: 0...Double.greatestFiniteMagnitude)
+    startingAgentCoin = r.double("starting_agent_coin", default: 0, range: 0...Limits.amount)
     isoelasticEta = r.double("isoelastic_eta", default: 0.23, range: 0...1)
-    energyCost = r.double("energy_cost", default: 0.21, range: 0...Double.greatestFiniteMagnitude)
+    energyCost = r.double("energy_cost", default: 0.21, range: 0...Limits.labor)
     energyWarmupConstant = r.double("energy_warmup_constant", default: 0, range: 0...Double.greatestFiniteMagnitude)
     energyWarmupMethod =
       EnergyWarmupMethod(
@@ -91,8 +91,8 @@ public struct ScenarioParameters: Sendable, Equatable {
       resourceRegenProb = r.double("resource_regen_prob", default: 0.01, range: 0...1)
     case .uniform:
       var u = UniformLayoutParameters()
-      u.startingWoodCoverage = r.double("starting_wood_coverage", default: u.startingWoodCoverage, range: 0...1e9)
-      u.startingStoneCoverage = r.double("starting_stone_coverage", default: u.startingStoneCoverage, range: 0...1e9)
+      u.startingWoodCoverage = r.double("starting_wood_coverage", default: u.startingWoodCoverage, range: 0...1)
+      u.startingStoneCoverage = r.double("starting_stone_coverage", default: u.startingStoneCoverage, range: 0...1)
       u.woodRegenHalfwidth = r.int("wood_regen_halfwidth", default: u.woodRegenHalfwidth, range: 0...3)
       u.stoneRegenHalfwidth = r.int("stone_regen_halfwidth", default: u.stoneRegenHalfwidth, range: 0...3)
       u.woodRegenWeight = r.double("wood_regen_weight", default: u.woodRegenWeight, range: 0...1)

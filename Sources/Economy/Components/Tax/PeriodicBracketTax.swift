@@ -39,6 +39,9 @@ public struct PeriodicBracketTax: Component {
   ]
   /// Coin to tax and redistribute.
   public static let requiredEntities: [Entity] = [.coin]
+  /// The most discretized rates the planner may choose from per bracket (`rate_disc` 0.001 on
+  /// 0…1; Foundation's default 0.05 gives 21).
+  public static let maximumRates = 1001
 
   /// Whether taxes are off (rates forced to 0, observations kept).
   public let disableTaxes: Bool
@@ -425,19 +428,18 @@ extension PeriodicBracketTax {
           "tax_model 'us-federal-single-filer-2018-scaled' needs bracket_spacing 'us-federal', found '\(spacingName)'")
       }
       let fixed = params.optionalDoubleList("fixed_bracket_rates")
-      if taxModel == .fixedBracketRates {
-        if let fixed {
-          if fixed.count != brackets.count {
-            params.report(
-              "fixed_bracket_rates", "expected \(brackets.count) rates (one per bracket), found \(fixed.count)")
-          } else if fixed.contains(where: { !($0 >= 0 && $0 <= 1) }) {
-            params.report("fixed_bracket_rates", "expected rates in 0...1, found \(fixed)")
-          }
-        } else {
+      // Checked whenever given, used or not: a wrong list is a mistake waiting for tax_model.
+      if let fixed {
+        if fixed.count != brackets.count {
           params.report(
-            "fixed_bracket_rates",
-            "tax_model 'fixed-bracket-rates' needs fixed_bracket_rates, a list of \(brackets.count) rates")
+            "fixed_bracket_rates", "expected \(brackets.count) rates (one per bracket), found \(fixed.count)")
+        } else if fixed.contains(where: { !($0 >= 0 && $0 <= 1) }) {
+          params.report("fixed_bracket_rates", "expected rates in 0...1, found \(fixed)")
         }
+      } else if taxModel == .fixedBracketRates {
+        params.report(
+          "fixed_bracket_rates",
+          "tax_model 'fixed-bracket-rates' needs fixed_bracket_rates, a list of \(brackets.count) rates")
       }
       fixedRates = (fixed?.count == brackets.count) ? (fixed ?? []) : [Double](repeating: 0, count: brackets.count)
       let weightName = params.choice(
@@ -454,8 +456,21 @@ extension PeriodicBracketTax {
       } else {
         annealingSchedule = nil
       }
-      discreteRates = taxModel == .modelWrapper ? TaxBrackets.discreteRates(min: rateMin, max: rateMax, step: disc) : []
-      if taxModel == .modelWrapper && !disableTaxes && discreteRates.count < 2 {
+      // The planner picks one of these per bracket: at most maximumRates, so that its action
+      // space (and the allocation behind it) stays small.
+      let rateCount = ((rateMax - rateMin) / disc).rounded(.down) + 1
+      if taxModel == .modelWrapper && !disableTaxes && rateCount > Double(PeriodicBracketTax.maximumRates) {
+        params.report(
+          "rate_disc",
+          "expected rate_disc to give at most \(PeriodicBracketTax.maximumRates) rates in \(rateMin)...\(rateMax) (rate_disc >= \((rateMax - rateMin) / Double(PeriodicBracketTax.maximumRates - 1))), found \(disc) (\(Int(rateCount)) rates)"
+        )
+      }
+      discreteRates =
+        taxModel == .modelWrapper && rateCount <= Double(PeriodicBracketTax.maximumRates)
+        ? TaxBrackets.discreteRates(min: rateMin, max: rateMax, step: disc) : []
+      if taxModel == .modelWrapper && !disableTaxes && discreteRates.count < 2
+        && rateCount <= Double(PeriodicBracketTax.maximumRates)
+      {
         params.report(
           "rate_disc",
           "expected rate_disc to give at least 2 rates in \(rateMin)...\(rateMax), found \(discreteRates.count)")
