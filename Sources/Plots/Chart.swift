@@ -212,7 +212,14 @@ public final class Axes {
     var xRange = xLimits ?? data.x ?? 0...1
     var yRange = yLimits ?? data.y ?? 0...1
     if includeZero && yLimits == nil { yRange = min(yRange.lowerBound, 0)...max(yRange.upperBound, 0) }
-    if xRange.upperBound <= xRange.lowerBound { xRange = (xRange.lowerBound - 1)...(xRange.upperBound + 1) }
+    // Ranges a few ulps wide count as empty (ticks need room between values), and ranges no
+    // Double can span are clamped.
+    xRange = Axes.drawable(xRange)
+    yRange = Axes.drawable(yRange)
+    if xRange.upperBound <= xRange.lowerBound {
+      let pad = max(1, abs(xRange.lowerBound) * 0.1)
+      xRange = (xRange.lowerBound - pad)...(xRange.upperBound + pad)
+    }
     if yRange.upperBound <= yRange.lowerBound {
       let pad = max(1, abs(yRange.lowerBound) * 0.1)
       yRange = (yRange.lowerBound - pad)...(yRange.upperBound + pad)
@@ -328,6 +335,14 @@ public final class Axes {
         align: .center, vertical: .middle)
     }
     if let legendBox { drawLegend(in: legendBox, canvas) }
+  }
+
+  /// `range` clamped to ±1e300 and collapsed to its lower bound when it is narrower than
+  /// 1e-12 of its magnitude.
+  static func drawable(_ range: ClosedRange<Double>) -> ClosedRange<Double> {
+    let lo = max(-1e300, min(1e300, range.lowerBound.isNaN ? 0 : range.lowerBound))
+    let hi = max(lo, min(1e300, range.upperBound.isNaN ? lo : range.upperBound))
+    return hi - lo <= 1e-12 * max(abs(lo), abs(hi)) ? lo...lo : lo...hi
   }
 
   private func drawImage(_ image: ImageLayer, _ t: Transform, _ canvas: Canvas) {

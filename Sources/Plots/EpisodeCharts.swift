@@ -386,8 +386,8 @@ public struct EpisodeCharts {
     }
 
     let schedule = Axes(title: "Last schedule (period \(periods.count))", xLabel: "income", yLabel: "marginal rate")
-    if last.cutoffs.count == last.schedule.count && !last.cutoffs.isEmpty {
-      let top = (last.cutoffs.last ?? 0) * 1.25 + 1
+    if let highest = last.cutoffs.last, last.cutoffs.count == last.schedule.count, highest.isFinite, highest >= 0 {
+      let top = highest * 1.25 + 1
       schedule.add(
         Series(.step, xs: last.cutoffs + [top], ys: last.schedule + [last.schedule.last ?? 0], color: Palette.agent(0)))
       for c in last.cutoffs.dropFirst() {

@@ -221,8 +221,22 @@ public struct EpisodeData: Sendable {
   private mutating func readTaxes(_ list: [JSONValue]) {
     for (t, entry) in list.enumerated() {
       guard let record = entry.objectValue else { continue }
-      let schedule = record["schedule"]?.arrayValue?.compactMap(\.doubleValue) ?? []
-      let cutoffs = record["cutoffs"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+      var schedule = record["schedule"]?.arrayValue?.map { $0.doubleValue ?? .nan } ?? []
+      var cutoffs = record["cutoffs"]?.arrayValue?.map { $0.doubleValue ?? .nan } ?? []
+      // Brackets start at 0 and rise; rates lie in 0...1. Anything else is reported and the
+      // period's schedule left out, rather than drawn as nonsense (or trapping on a range).
+      let rising = zip(cutoffs, cutoffs.dropFirst()).allSatisfy { $0 <= $1 }
+      if !cutoffs.isEmpty && (cutoffs.first != 0 || !rising || cutoffs.contains { !$0.isFinite }) {
+        problems.append(
+          "PeriodicTax[\(t)].cutoffs: expected rising finite numbers starting at 0, found [\(cutoffs.map { Ticks.format($0) }.joined(separator: ", "))]"
+        )
+        (cutoffs, schedule) = ([], [])
+      } else if schedule.count != cutoffs.count || schedule.contains(where: { !($0 >= 0 && $0 <= 1) }) {
+        problems.append(
+          "PeriodicTax[\(t)].schedule: expected one rate in 0...1 per cutoff (\(cutoffs.count)), found [\(schedule.map { Ticks.format($0) }.joined(separator: ", "))]"
+        )
+        (cutoffs, schedule) = ([], [])
+      }
       func values(_ key: String) -> [Double] {
         agents.map { record[String($0)]?[key]?.doubleValue ?? .nan }
       }
@@ -258,7 +272,13 @@ public struct EpisodeData: Sendable {
       }
       // Foundation's House layer is {owner, health}; without an owner grid no house is drawn.
       let owners = grid(maps["House"]?["owner"]).flatMap { $0.rows == wood.rows && $0.cols == wood.cols ? $0 : nil }
-      let houseOwner = owners?.values.map { Int($0) } ?? [Int](repeating: -1, count: n)
+      let known = Set(agents)
+      func owner(_ value: Double) -> Int? { Int(exactly: value).flatMap { $0 == -1 || known.contains($0) ? $0 : nil } }
+      let houseOwner = owners?.values.map { owner($0) ?? -1 } ?? [Int](repeating: -1, count: n)
+      if let owners, owners.values.contains(where: { owner($0) == nil }) {
+        problems.append(
+          "world[\(t)].House.owner: expected the log's agent indices or -1; other values drawn as no house")
+      }
       snapshots.append(
         (
           t,

@@ -15,9 +15,14 @@ public enum Ticks {
   }
 
   /// About `target` ticks at multiples of a nice step inside `lo...hi`.
+  ///
+  /// A range too narrow for its magnitude to hold distinct multiples of a step (a few ulps
+  /// wide), or too wide for a `Double` to span, gets the single tick `lo`.
   public static func values(lo: Double, hi: Double, target: Int = 5) -> [Double] {
     guard lo.isFinite && hi.isFinite && hi > lo else { return lo.isFinite ? [lo] : [] }
     let step = niceStep((hi - lo) / Double(max(1, target)))
+    let largest = 0x1p52  // beyond it, k + 1 == k and every tick would be the same
+    guard (hi - lo).isFinite, abs(lo / step) < largest, abs(hi / step) < largest else { return [lo] }
     var out: [Double] = []
     var k = (lo / step).rounded(.up)
     while k * step <= hi + step * 1e-9 && out.count < 100 {
@@ -37,7 +42,7 @@ public enum Ticks {
     let (divisor, suffix): (Double, String) =
       largest >= 1e6 ? (1e6, "M") : largest >= 1e4 ? (1e3, "k") : (1, "")
     let scaled = step / divisor
-    let decimals = scaled >= 1 ? 0 : min(6, Int((-log10(scaled)).rounded(.up)))
+    let decimals = scaled >= 1 || !(scaled > 0) || !scaled.isFinite ? 0 : min(6, Int((-log10(scaled)).rounded(.up)))
     return ticks.map { v in
       let text = String(format: "%.\(decimals)f", v / divisor)
       return (text == "-0" ? "0" : text) + (v == 0 ? "" : suffix)
