@@ -289,7 +289,7 @@ public final class TrainingRun {
     let every = config.training.general.ckptFrequencySteps
     if every > 0 && (trainer.envSteps - lastKeptCheckpoint >= every || (force && trainer.envSteps > lastKeptCheckpoint))
     {
-      try trainer.saveCheckpoint(to: "\(directory)/checkpoints/step_\(String(format: "%012d", trainer.envSteps))")
+      try trainer.saveCheckpoint(to: "\(directory)/checkpoints/step_\(zeroPadded(trainer.envSteps, 12))")
       lastKeptCheckpoint = trainer.envSteps
     }
   }
@@ -298,11 +298,18 @@ public final class TrainingRun {
   func writeDenseLogs(_ episodes: [EpisodeRecord]) throws {
     let logs = episodes.filter { $0.denseLog != nil }
     guard !logs.isEmpty else { return }
-    let dir = "\(directory)/dense_logs/logs_\(String(format: "%016d", trainer.envSteps))"
+    let dir = "\(directory)/dense_logs/logs_\(zeroPadded(trainer.envSteps, 16))"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     for record in logs {
       guard let bytes = record.denseLog else { continue }
       try AtomicFile.write(bytes, to: "\(dir)/env\(String(format: "%03d", record.env)).json")
     }
   }
+}
+
+/// `value` in decimal, padded with zeros to `width` digits (`%012d` prints only 32 bits on
+/// Linux: 3,000,000,000 env steps became `step_-01294967296`).
+func zeroPadded(_ value: Int, _ width: Int) -> String {
+  let digits = String(value)
+  return String(repeating: "0", count: max(0, width - digits.count)) + digits
 }
