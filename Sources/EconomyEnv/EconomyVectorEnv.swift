@@ -465,6 +465,11 @@ extension EconomyVectorEnv: ResumableEnv {
     else {
       throw .invalidState("environment state: expected format 1 with 'envs' and 'completed_episodes'")
     }
+    guard (0...EpisodeProgress.largestCount).contains(completed) else {
+      throw .invalidState(
+        "environment state: 'completed_episodes' must be an integer in 0...\(EpisodeProgress.largestCount), found \(completed)"
+      )
+    }
     guard saved.count == envCount else {
       throw .invalidState("environment state: saved for \(saved.count) environments, this run has \(envCount)")
     }

@@ -67,6 +67,10 @@ public enum MaskedCategorical {
           choice = j
           if u < cumulative { break }
         }
+        // No allowed action has a positive probability: the network gave NaN (the trainer stops
+        // on non-finite weights; evaluation of such weights is refused when they are loaded).
+        // NO-OP is always allowed.
+        if choice < 0 { choice = 0 }
       }
       actions[k] = Int32(choice)
       total += logp[base + choice]

@@ -123,6 +123,46 @@ extension Trainer {
     return decoder
   }
 
+  /// The largest counter a checkpoint may hold (2⁵³: exact in a double, and far from overflow).
+  static let largestCount = 1 << 53
+
+  /// What is wrong with the counters and shapes of `state` for this trainer (the key and the
+  /// value found), or nil when it fits; names and weights are checked as they are read.
+  func problem(restoring state: CheckpointState) -> String? {
+    let counts = 0...Trainer.largestCount
+    func count(_ key: String, _ value: Int) -> String? {
+      counts.contains(value) ? nil : "\(key): expected an integer in 0...\(Trainer.largestCount), found \(value)"
+    }
+    if let p = count("iteration", state.iteration) ?? count("envSteps", state.envSteps)
+      ?? count("episodes", state.episodes)
+    {
+      return p
+    }
+    guard state.format == 1 else { return "format: expected 1, found \(state.format)" }
+    for (i, policy) in state.policies.enumerated() {
+      if let p = count("policies[\(i)].adamSteps", policy.adamSteps) { return p }
+      guard policy.klCoeff.isFinite && policy.klCoeff >= 0 else {
+        return "policies[\(i)].klCoeff: expected a finite number >= 0, found \(policy.klCoeff)"
+      }
+    }
+    for (i, length) in (state.sampler?.episodeLengths ?? []).enumerated() {
+      if let p = count("sampler.episodeLengths[\(i)]", length) { return p }
+    }
+    let agents = learners.map(\.spec.agents.count)
+    for (i, episode) in (state.recentEpisodes ?? []).enumerated() {
+      guard episode.returns.map(\.count) == agents else {
+        return
+          "recentEpisodes[\(i)].returns: expected \(agents.count) policies with \(agents) agents, found \(episode.returns.map(\.count))"
+      }
+      guard episode.metricKeys.count == episode.metricValues.count else {
+        return
+          "recentEpisodes[\(i)]: \(episode.metricKeys.count) metricKeys but \(episode.metricValues.count) metricValues"
+      }
+      if let p = count("recentEpisodes[\(i)].length", episode.length) { return p }
+    }
+    return nil
+  }
+
   /// Moves the finished checkpoint `staging` to `target`, keeping the previous one at
   /// `target.old` until the new one is in place.
   private static func replace(_ target: String, with staging: String) throws(CheckpointError) {
@@ -175,6 +215,13 @@ extension Trainer {
       guard tensor.shape == t.shape else {
         throw .shapeMismatch(file: file, tensor: name, expected: t.shape, found: tensor.shape)
       }
+      if let bad = tensor.values.firstIndex(where: { !$0.isFinite }) {
+        throw CheckpointError(
+          file: file,
+          message:
+            "tensor '\(name)' holds \(tensor.values[bad]) at index \(bad); weights and optimizer moments must be finite (was training diverging when it was saved?)"
+        )
+      }
       for i in 0..<t.count { buffer.pointer[t.offset + i] = tensor.values[i] }
     }
     let expected = Set(layout.tensors.map { $0.name + suffix })
@@ -202,6 +249,9 @@ extension Trainer {
       state = try Trainer.stateDecoder.decode(CheckpointState.self, from: data)
     } catch {
       throw CheckpointError(file: statePath, message: "not a checkpoint state: \(error)")
+    }
+    if let problem = problem(restoring: state) {
+      throw CheckpointError(file: statePath, message: problem)
     }
     guard state.seed == seed else {
       throw CheckpointError(

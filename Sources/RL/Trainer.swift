@@ -177,8 +177,15 @@ public final class Trainer {
     var stats: [PolicyID: LearnerStats] = [:]
     for (k, learner) in learners.enumerated() {
       guard let rollout = rollouts[k] else { continue }
-      stats[learner.policy] = learner.update(
-        rollout, trainer: config.trainer, envSteps: envSteps, rng: &rng, pool: pool)
+      let learned = learner.update(rollout, trainer: config.trainer, envSteps: envSteps, rng: &rng, pool: pool)
+      // Diverged: stop before anything of this iteration is reported or saved, so the last
+      // checkpoint keeps the last good weights.
+      if !learned.totalLoss.isFinite || learner.parameters.contains(where: { !$0.isFinite }) {
+        throw TrainingError(
+          "policy '\(learner.policy)' diverged in iteration \(iteration + 1) (total loss \(learned.totalLoss), gradient norm \(learned.gradNorm)): its weights are no longer finite; training stopped and the last checkpoint keeps the weights of iteration \(iteration). Lower the learning rate (lr \(learned.lr)) or clip gradients (grad_clip)."
+        )
+      }
+      stats[learner.policy] = learned
     }
     let t2 = Date()
     envSteps += sampled

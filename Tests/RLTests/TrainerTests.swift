@@ -1,4 +1,5 @@
 import Basics
+import Foundation
 import NN
 import Testing
 
@@ -121,5 +122,68 @@ struct ToyTrainerTests {
     let result = try trainer.step()
     #expect(result.stats.isEmpty)
     #expect(try #require(trainer.policyRewardMean(.agents)) < 0.75 * 8)
+  }
+
+  @Test func divergingTrainingStopsAndNamesThePolicyAndIteration() throws {
+    var config = Self.config()
+    config.agentPolicy.lr = 1e30
+    let trainer = try Trainer(env: ContextBandit(envs: 8), config: config, seed: 3, pool: WorkerPool(threads: 1))
+    var message: String?
+    for _ in 0..<10 where message == nil {
+      do { _ = try trainer.step() } catch { message = error.message }
+    }
+    let text = try #require(message)
+    #expect(text.hasPrefix("policy 'a' diverged in iteration \(trainer.iteration + 1) (total loss "), "\(text)")
+    #expect(
+      text.contains(
+        "training stopped and the last checkpoint keeps the weights of iteration \(trainer.iteration). Lower the learning rate (lr 1e+30)"
+      ), "\(text)")
+  }
+
+  @Test func checkpointStateIsCheckedKeyByKey() throws {
+    let directory = try makeScratchDirectory("state")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let trainer = try Trainer(env: ContextBandit(envs: 8), config: Self.config(), seed: 3, pool: WorkerPool(threads: 1))
+    _ = try trainer.step()
+    try trainer.saveCheckpoint(to: directory)
+    let statePath = directory + "/state.json"
+    let good = try String(contentsOfFile: statePath, encoding: .utf8)
+    func restoring(_ edit: (String) -> String) -> String? {
+      try? AtomicFile.write(edit(good), to: statePath)
+      let fresh = try? Trainer(
+        env: ContextBandit(envs: 8), config: Self.config(), seed: 3, pool: WorkerPool(threads: 1))
+      do {
+        try fresh?.restoreCheckpoint(from: directory)
+        return nil
+      } catch {
+        return error.description
+      }
+    }
+    #expect(restoring { $0 } == nil)
+    #expect(
+      restoring { $0.replacingOccurrences(of: #""envSteps" : 128"#, with: #""envSteps" : 9223372036854775807"#) }
+        == "\(statePath): envSteps: expected an integer in 0...9007199254740992, found 9223372036854775807")
+    #expect(
+      restoring { $0.replacingOccurrences(of: #""iteration" : 1"#, with: #""iteration" : -1"#) }
+        == "\(statePath): iteration: expected an integer in 0...9007199254740992, found -1")
+    let adam = try #require(good.firstMatch(of: /"adamSteps" : (\d+)/))
+    #expect(
+      restoring { $0.replacingOccurrences(of: String(adam.0), with: #""adamSteps" : -1"#) }
+        == "\(statePath): policies[0].adamSteps: expected an integer in 0...9007199254740992, found -1")
+    let kl = try #require(good.firstMatch(of: /"klCoeff" : [0-9.e-]+/))
+    #expect(
+      restoring { $0.replacingOccurrences(of: String(kl.0), with: #""klCoeff" : "NaN""#) }
+        == "\(statePath): policies[0].klCoeff: expected a finite number >= 0, found nan")
+    // Weights that are not finite are refused by name, index and value.
+    try AtomicFile.write(good, to: statePath)
+    var weights = try SafeTensors.read(path: directory + "/a.safetensors")
+    var first = weights.tensors[0]
+    first.tensor.values[3] = .nan
+    weights.tensors[0] = first
+    try weights.write(to: directory + "/a.safetensors")
+    #expect(
+      restoring { $0 }
+        == "\(directory)/a.safetensors: tensor '\(first.name)' holds nan at index 3; weights and optimizer moments must be finite (was training diverging when it was saved?)"
+    )
   }
 }

@@ -63,13 +63,20 @@ public struct EpisodeProgress: Sendable, Equatable {
     ]
   }
 
+  /// The largest counter a checkpoint may hold (2⁵³: exact in a double, and far from overflow
+  /// however long training goes on).
+  public static let largestCount = 1 << 53
+
   /// Reads the JSON written by ``json``.
   ///
   /// - Throws: ``ResumeError`` naming the first missing or malformed entry.
   public init(json: JSONValue) throws(ResumeError) {
     func int(_ key: String) throws(ResumeError) -> Int {
-      guard let v = json[key]?.intValue, v >= 0 else {
-        throw ResumeError("'\(key)' must be a non-negative integer, found \(json[key].map { "\($0)" } ?? "nothing")")
+      // Counters only grow; bounded so that adding to them can never overflow.
+      guard let v = json[key]?.intValue, (0...EpisodeProgress.largestCount).contains(v) else {
+        throw ResumeError(
+          "'\(key)' must be an integer in 0...\(EpisodeProgress.largestCount), found \(json[key].map { "\($0)" } ?? "nothing")"
+        )
       }
       return v
     }

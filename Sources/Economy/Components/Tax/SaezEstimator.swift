@@ -545,8 +545,8 @@ extension SaezEstimator {
     let elasticities = try doubles("elasticity", count: 2)
     let logZ0s = try doubles("log_z0", count: 2)
     let rates = try doubles("running_average_rates", count: runningAverageRates.count)
-    guard let additions = state["additions"]?.intValue, additions >= 0 else {
-      throw ResumeError("Saez estimator: 'additions' must be a non-negative integer")
+    guard let additions = state["additions"]?.intValue, (0...EpisodeProgress.largestCount).contains(additions) else {
+      throw ResumeError("Saez estimator: 'additions' must be an integer in 0...\(EpisodeProgress.largestCount)")
     }
     guard let reached = state["reached_minimum_samples"]?.boolValue else {
       throw ResumeError("Saez estimator: 'reached_minimum_samples' must be true or false")
