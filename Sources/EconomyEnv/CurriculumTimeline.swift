@@ -122,6 +122,8 @@ public struct CurriculumTimeline: Sendable {
   static func figure(_ x: Double, digits: Int = 2, grouped: Bool = true) -> String {
     if x != x.rounded() && abs(x) < 1 { return String(format: "%.\(digits)g", x) }
     if x != x.rounded() { return String(format: "%.1f", x) }
+    // Whole numbers beyond 2⁵³ (and infinities) as the exponent form; Int64(1e19) traps.
+    guard abs(x) < 0x1p53 else { return String(format: "%g", x) }
     let s = String(Int64(abs(x)))
     guard grouped else { return (x < 0 ? "-" : "") + s }
     var out = ""

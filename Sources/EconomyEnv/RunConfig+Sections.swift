@@ -123,8 +123,10 @@ struct RunSectionReader {
     }
     if let options = options ?? oldOptions { customModelConfig(options, into: &model) }
     let hiddens = r.intList("fcnet_hiddens", default: model.hiddens)
-    if hiddens.contains(where: { $0 < 1 }) {
-      r.report("fcnet_hiddens", "expected a list of positive layer sizes, found \(hiddens)")
+    if hiddens.contains(where: { $0 < 1 || $0 > RunLimits.layer }) || hiddens.count > RunLimits.layers {
+      r.report(
+        "fcnet_hiddens",
+        "expected at most \(RunLimits.layers) layer sizes in 1...\(RunLimits.layer), found \(hiddens)")
     } else {
       model.hiddens = hiddens
     }
@@ -132,7 +134,7 @@ struct RunSectionReader {
     let activation = r.choice(
       "fcnet_activation", default: model.activation.rawValue, from: activations)
     model.activation = ActivationKind(rawValue: activation) ?? model.activation
-    model.maxSeqLen = r.int("max_seq_len", default: model.maxSeqLen, range: 1...Int.max)
+    model.maxSeqLen = r.int("max_seq_len", default: model.maxSeqLen, range: 1...RunLimits.steps)
     if r.node("vf_share_layers") != nil {
       let share = r.bool("vf_share_layers", default: model.vfShareLayers)
       if let shareLayers, shareLayers.value != share {
@@ -150,12 +152,12 @@ struct RunSectionReader {
   /// `model.custom_model_config` (or `model.custom_options`).
   private mutating func customModelConfig(_ node: ConfigNode, into model: inout ModelConfig) {
     var r = ParameterReader(node)
-    model.fcDim = r.int("fc_dim", default: model.fcDim, range: 1...Int.max)
-    model.lstmCellSize = r.int("lstm_cell_size", default: model.lstmCellSize, range: 1...Int.max)
-    model.numConv = r.int("num_conv", default: model.numConv, range: 1...Int.max)
-    model.numFC = r.int("num_fc", default: model.numFC, range: 1...Int.max)
-    model.idxEmbDim = r.int("idx_emb_dim", default: model.idxEmbDim, range: 1...Int.max)
-    model.inputEmbVocab = r.int("input_emb_vocab", default: model.inputEmbVocab, range: 1...Int.max)
+    model.fcDim = r.int("fc_dim", default: model.fcDim, range: 1...RunLimits.layer)
+    model.lstmCellSize = r.int("lstm_cell_size", default: model.lstmCellSize, range: 1...RunLimits.layer)
+    model.numConv = r.int("num_conv", default: model.numConv, range: 1...RunLimits.layers)
+    model.numFC = r.int("num_fc", default: model.numFC, range: 1...RunLimits.layers)
+    model.idxEmbDim = r.int("idx_emb_dim", default: model.idxEmbDim, range: 1...RunLimits.layer)
+    model.inputEmbVocab = r.int("input_emb_vocab", default: model.inputEmbVocab, range: 1...RunLimits.layer)
     finish(&r)
   }
 
@@ -163,22 +165,28 @@ struct RunSectionReader {
   private mutating func trainer(_ node: ConfigNode) -> TrainerConfig {
     var r = ParameterReader(node)
     var trainer = TrainerConfig()
-    trainer.numWorkers = r.int("num_workers", default: trainer.numWorkers, range: 0...Int.max)
+    trainer.numWorkers = r.int("num_workers", default: trainer.numWorkers, range: 0...RunLimits.envs)
     trainer.numEnvsPerWorker = r.int(
-      "num_envs_per_worker", default: trainer.numEnvsPerWorker, range: 1...Int.max)
-    trainer.threads = r.optionalInt("threads", range: 1...Int.max)
+      "num_envs_per_worker", default: trainer.numEnvsPerWorker, range: 1...RunLimits.envs)
+    trainer.threads = r.optionalInt("threads", range: 1...1024)
     trainer.shards = r.int("shards", default: trainer.shards, range: 1...256)
     trainer.rolloutFragmentLength = r.int(
-      "rollout_fragment_length", default: trainer.rolloutFragmentLength, range: 1...Int.max)
+      "rollout_fragment_length", default: trainer.rolloutFragmentLength, range: 1...RunLimits.steps)
     trainer.trainBatchSize = r.int(
-      "train_batch_size", default: trainer.trainBatchSize, range: 1...Int.max)
+      "train_batch_size", default: trainer.trainBatchSize, range: 1...RunLimits.batch)
     trainer.sgdMinibatchSize = r.int(
-      "sgd_minibatch_size", default: trainer.sgdMinibatchSize, range: 1...Int.max)
-    trainer.numSGDIter = r.int("num_sgd_iter", default: trainer.numSGDIter, range: 1...Int.max)
+      "sgd_minibatch_size", default: trainer.sgdMinibatchSize, range: 1...RunLimits.batch)
+    trainer.numSGDIter = r.int("num_sgd_iter", default: trainer.numSGDIter, range: 1...10_000)
     trainer.shuffleSequences = r.bool("shuffle_sequences", default: trainer.shuffleSequences)
     trainer.seed = r.optionalInt("seed", range: 0...Int.max).map { UInt64($0) }
     trainer.metricsSmoothingEpisodes = r.optionalInt(
       "metrics_smoothing_episodes", range: 1...Int.max)
+    if trainer.envCount > RunLimits.envs {
+      r.report(
+        "num_envs_per_worker",
+        "expected at most \(RunLimits.envs) environments in all, found num_workers × num_envs_per_worker = \(trainer.numWorkers) × \(trainer.numEnvsPerWorker) = \(trainer.envCount)"
+      )
+    }
     // RLlib's PPO rejects this too.
     if trainer.sgdMinibatchSize > trainer.trainBatchSize {
       r.report(
@@ -295,4 +303,21 @@ extension ParameterReader {
     }
     return value
   }
+}
+
+/// Bounds on run-config sizes, far above any training this project or Foundation runs and low
+/// enough that no product of them overflows or asks for more memory than a machine has
+/// (`train_batch_size: 9223372036854775807` used to trap; `fcnet_hiddens: [100000, 100000]`
+/// asked for 40 GB).
+enum RunLimits {
+  /// Environments in all (`num_workers × num_envs_per_worker`).
+  static let envs = 4096
+  /// Steps of a fragment or a recurrent sequence.
+  static let steps = 1_000_000
+  /// Env steps per training batch (and per minibatch).
+  static let batch = 100_000_000
+  /// Units of one layer.
+  static let layer = 65536
+  /// Layers of one kind.
+  static let layers = 64
 }

@@ -261,6 +261,27 @@ struct RunConfigTests {
         + "agent_policy.vf_share_layers, found false; give it in one place")
   }
 
+  @Test func sizesThatWouldOverflowOrExhaustMemoryAreBounded() throws {
+    let batch = try #require(
+      Self.errorText(Self.phase2(replacing: "train_batch_size: 6000", with: "train_batch_size: 9223372036854775807")))
+    #expect(
+      batch.hasSuffix("trainer.train_batch_size: expected a value in 1...100000000, found 9223372036854775807"),
+      "\(batch)")
+    let envs = try #require(
+      Self.errorText(Self.phase2(replacing: "num_envs_per_worker: 2", with: "num_envs_per_worker: 1000")))
+    #expect(
+      envs.hasSuffix(
+        "trainer.num_envs_per_worker: expected at most 4096 environments in all, found num_workers × num_envs_per_worker = 15 × 1000 = 15000"
+      ), "\(envs)")
+    let wide = Self.envOnly.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n")
+    let hiddens = try #require(
+      Self.errorText("env:\n\(wide)\nagent_policy:\n  model: {fcnet_hiddens: [100000, 100000]}"))
+    #expect(
+      hiddens.hasSuffix(
+        "agent_policy.model.fcnet_hiddens: expected at most 64 layer sizes in 1...65536, found [100000, 100000]"),
+      "\(hiddens)")
+  }
+
   @Test func missingFileIsAnError() {
     let error = #expect(throws: ConfigError.self) {
       try RunConfig.load(path: "/nonexistent/config.yaml")
@@ -282,7 +303,7 @@ struct RunConfigTests {
         - config.yaml:93:10: planner_policy.gamma: expected a value in 0...1, found 1.5
         - config.yaml:121:15: trainer.multiagent: expected null (Economist maps agents to policy \
         'a' and the planner to 'p'), found a mapping
-        - config.yaml:126:17: trainer.num_sgd_iter: expected a value >= 1, found 0
+        - config.yaml:126:17: trainer.num_sgd_iter: expected a value in 1...10000, found 0
         """)
   }
 }

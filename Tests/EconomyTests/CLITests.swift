@@ -180,7 +180,7 @@ struct CLITests {
       result.stderr.contains(
         "- \(path):3:12: components[0].Bulid: Unknown component 'Bulid'. Did you mean 'Build'?"))
     #expect(
-      result.stderr.contains("- \(path):4:11: n_agents: expected a value in 2...100000, found 1"))
+      result.stderr.contains("- \(path):4:11: n_agents: expected a value in 2...1000, found 1"))
     #expect(!result.stderr.contains("Fatal error"))
   }
 

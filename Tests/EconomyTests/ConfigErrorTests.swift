@@ -139,7 +139,7 @@ struct ConfigErrorTests {
     let yaml = Self.replacing("n_agents: 4", with: "n_agents: 1")
     #expect(
       configErrorText(yaml)
-        == "scenarios/bad.yaml:8:11: n_agents: expected a value in 2...100000, found 1")
+        == "scenarios/bad.yaml:8:11: n_agents: expected a value in 2...1000, found 1")
   }
 
   @Test func worldSizeNeedsTwoPositiveIntegers() {
@@ -439,7 +439,7 @@ struct ConfigErrorTests {
     #expect(
       configErrorText(yaml) == """
         4 problems in scenarios/bad.yaml:
-        - scenarios/bad.yaml:2:11: n_agents: expected a value in 2...100000, found 1
+        - scenarios/bad.yaml:2:11: n_agents: expected a value in 2...1000, found 1
         - scenarios/bad.yaml:4:17: episode_length: expected a value in 1...2147483647, found -5
         - scenarios/bad.yaml:5:17: isoelastic_eta: expected a number, found 'high'
         - scenarios/bad.yaml:6:1: enrgy_cost: unknown parameter 'enrgy_cost' for the env section (layout_from_file/simple_wood_and_stone) (did you mean 'energy_cost'?)

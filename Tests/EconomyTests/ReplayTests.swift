@@ -307,7 +307,7 @@ struct ReplayTests {
       try #require(env.range(of: "\"n_agents\": 1")).upperBound.utf16Offset(in: env) - 1
     #expect(
       message
-        == "\(path):2:\(7 + valueOffset + 1): env.n_agents: expected a value in 2...100000, found 1"
+        == "\(path):2:\(7 + valueOffset + 1): env.n_agents: expected a value in 2...1000, found 1"
     )
   }
 

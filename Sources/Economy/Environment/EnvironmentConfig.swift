@@ -151,7 +151,9 @@ public struct EnvironmentConfig: Sendable {
       }
     }
     if r.node("n_agents") == nil { r.report(nil, "missing 'n_agents' (number of mobile agents, at least 2)") }
-    let agents = r.int("n_agents", default: 2, range: 2...100_000)
+    // At most 1000: the planner's observation holds every agent's last incomes per agent (n²
+    // values; 4 MB per environment at 1000), and map grids store agent indices in 16 bits.
+    let agents = r.int("n_agents", default: 2, range: 2...1000)
     var height = 1
     var width = 1
     if r.node("world_size") == nil {

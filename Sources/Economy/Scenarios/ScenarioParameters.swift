@@ -73,7 +73,7 @@ public struct ScenarioParameters: Sendable, Equatable {
     startingAgentCoin = r.double("starting_agent_coin", default: 0, range: 0...Limits.amount)
     isoelasticEta = r.double("isoelastic_eta", default: 0.23, range: 0...1)
     energyCost = r.double("energy_cost", default: 0.21, range: 0...Limits.labor)
-    energyWarmupConstant = r.double("energy_warmup_constant", default: 0, range: 0...Double.greatestFiniteMagnitude)
+    energyWarmupConstant = r.double("energy_warmup_constant", default: 0, range: 0...1e15)
     energyWarmupMethod =
       EnergyWarmupMethod(
         rawValue: r.choice("energy_warmup_method", default: "decay", from: EnergyWarmupMethod.allCases.map(\.rawValue))
