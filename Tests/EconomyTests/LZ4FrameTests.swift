@@ -108,6 +108,25 @@ private func expectFailure(
     }
   }
 
+  @Test func contentsBeyondTheLimitStopDecompression() throws {
+    // 64 MiB of zeros compress to a few hundred KiB: a small file, large contents.
+    let bomb = try LZ4Frame.compress([UInt8](repeating: 0, count: 64 << 20), level: 1)
+    #expect(bomb.count < 1 << 20)
+    do {
+      _ = try LZ4Frame.decompress(bomb, limit: 8 << 20)
+      Issue.record("expected the limit to stop decompression")
+    } catch {
+      guard case .tooLarge(let limit) = error.kind else {
+        Issue.record("unexpected \(error)")
+        return
+      }
+      #expect(limit == 8 << 20)
+      #expect(error.description.hasPrefix("the contents exceed 8 MiB at byte "))
+    }
+    #expect(try LZ4Frame.decompress(bomb, limit: 64 << 20).count == 64 << 20)
+    #expect(LZ4Frame.defaultLimit == 1 << 30)
+  }
+
   @Test func errorDescriptions() {
     #expect(
       LZ4FrameError(kind: .truncated, offset: 17).description

@@ -43,24 +43,30 @@ public enum LZ4Frame {
     return output
   }
 
+  /// The default ``decompress(_:limit:)`` limit: 1 GiB.
+  public static let defaultLimit = 1 << 30
+
   /// Decompresses one or more consecutive LZ4 frames.
   ///
   /// Skippable frames are skipped; block and content checksums are verified when present.
   ///
-  /// - Parameter data: The compressed bytes: whole frames, back to back, and nothing else.
+  /// - Parameters:
+  ///   - data: The compressed bytes: whole frames, back to back, and nothing else.
+  ///   - limit: The most bytes the contents may have; decompression stops with an error
+  ///     beyond it, so a hostile or damaged file cannot claim all memory.
   /// - Returns: The concatenated contents of the frames.
   /// - Throws: ``LZ4FrameError`` if the input does not start with a frame's magic number,
   ///   ends inside a frame, or is corrupt (liblz4's error name is in the message).
   /// - Complexity: O(*n*) in the decompressed size. The corresponding C function is
   ///   `LZ4F_decompress`.
-  public static func decompress(_ data: [UInt8]) throws(LZ4FrameError) -> [UInt8] {
+  public static func decompress(_ data: [UInt8], limit: Int = defaultLimit) throws(LZ4FrameError) -> [UInt8] {
     var context: OpaquePointer?
     let created = LZ4F_createDecompressionContext(&context, UInt32(LZ4F_VERSION))
     guard LZ4F_isError(created) == 0, let context else {
       throw .library(function: "LZ4F_createDecompressionContext", code: created, offset: 0)
     }
     defer { LZ4F_freeDecompressionContext(context) }
-    var stream = DecompressionStream(input: data)
+    var stream = DecompressionStream(input: data, limit: limit)
     try stream.run(context)
     return stream.finish()
   }
@@ -71,6 +77,7 @@ public enum LZ4Frame {
 /// The state of one `decompress` call: input read so far, output written so far.
 private struct DecompressionStream {
   let input: [UInt8]
+  let limit: Int
   var output: [UInt8]
   var consumed = 0
   var produced = 0
@@ -85,9 +92,10 @@ private struct DecompressionStream {
   /// Free output space kept before each call, so every call can make progress.
   static let minimumFreeSpace = 64 * 1024
 
-  init(input: [UInt8]) {
+  init(input: [UInt8], limit: Int) {
     self.input = input
-    output = [UInt8](repeating: 0, count: max(input.count * 8, Self.minimumFreeSpace))
+    self.limit = limit
+    output = [UInt8](repeating: 0, count: min(max(input.count * 8, Self.minimumFreeSpace), limit + Self.minimumFreeSpace))
   }
 
   mutating func run(_ context: OpaquePointer) throws(LZ4FrameError) {
@@ -98,10 +106,11 @@ private struct DecompressionStream {
         if consumed == input.count { return }
         try checkMagic()
       }
+      if produced > limit { throw LZ4FrameError(kind: .tooLarge(limit: limit), offset: consumed) }
       if output.count - produced < Self.minimumFreeSpace {
         // Double. (Appending an array copies with memcpy even in debug builds, unlike
         // `repeatElement`, which goes element by element.)
-        output.append(contentsOf: [UInt8](repeating: 0, count: output.count))
+        output.append(contentsOf: [UInt8](repeating: 0, count: min(output.count, limit + Self.minimumFreeSpace)))
       }
       let (read, written) = try step(context)
       if read == 0 && written == 0 && !atFrameBoundary {
@@ -176,6 +185,8 @@ public struct LZ4FrameError: Error, CustomStringConvertible, Equatable, Sendable
     case library(function: String, errorName: String)
     /// liblz4 stopped consuming input and producing output.
     case stalled
+    /// The contents would exceed `limit` bytes (a small file can expand to gigabytes).
+    case tooLarge(limit: Int)
   }
 
   /// What went wrong.
@@ -202,6 +213,9 @@ public struct LZ4FrameError: Error, CustomStringConvertible, Equatable, Sendable
       return "\(function) failed at byte \(offset): \(errorName)"
     case .stalled:
       return "LZ4F_decompress made no progress at byte \(offset)"
+    case .tooLarge(let limit):
+      return
+        "the contents exceed \(limit / (1 << 20)) MiB at byte \(offset) of the input (LZ4Frame.decompress's limit; a dense log of a 1000-step episode is about 2 MiB)"
     }
   }
 
