@@ -30,7 +30,7 @@ struct Simulate: ParsableCommand {
   func run() throws {
     var env = EconomyMultiAgentEnv(environment: try loadEnvironment(config))
     env.denseLog = denseLog != nil ? true : nil
-    var rows: [EpisodeSummary] = []
+    var table = MetricsTable(firstSeed: seed)
     let length = env.environment.config.episodeLength
     let steps = episodes.multipliedReportingOverflow(by: length)
     let progress = Progress(total: steps.overflow ? Int.max : steps.partialValue)
@@ -41,10 +41,10 @@ struct Simulate: ParsableCommand {
         let path = (dir as NSString).appendingPathComponent(String(format: "episode_%03d.%@", e, lz4 ? "lz4" : "json"))
         try DenseLog.write(bytes: log.jsonBytes(), path: path)
       }
-      rows.append(summary)
+      table.add(summary)
     }
     progress.finish()
-    print(MetricsTable.render(rows, firstSeed: seed))
+    print(table.render())
     if let dir = denseLog { print("dense logs written to \(dir)") }
   }
 }
@@ -109,50 +109,76 @@ final class Progress {
   }
 }
 
-/// The episode metrics table printed by `simulate`.
-enum MetricsTable {
+/// The episode metrics table printed by `simulate`: a row per episode for the first
+/// ``shownRows``, then the mean over all of them. Memory stays constant however many episodes
+/// run (the summaries themselves are not kept).
+struct MetricsTable {
   /// What the two welfare columns are, printed under the table.
   static let legend =
     "eq×prod: equality × productivity, the paper's figure. eq×prod/N: Foundation's metric social_welfare/coin_eq_times_productivity, equality × productivity / number of agents (with planner_reward_type coin_eq_times_productivity, the planner's rewards add up to its change over the episode)."
+  /// Episodes listed one per row; later ones count in the mean only.
+  static let shownRows = 100
+  static let headers = [
+    "episode", "seed", "productivity", "equality", "eq×prod", "eq×prod/N", "trades", "houses", "taxes",
+  ]
 
-  static func render(_ rows: [EpisodeSummary], firstSeed: UInt64) -> String {
-    let headers = [
-      "episode", "seed", "productivity", "equality", "eq×prod", "eq×prod/N", "trades", "houses", "taxes",
-    ]
-    var table: [[String]] = []
-    func value(_ s: EpisodeSummary, _ key: String) -> Double? { s.metric(key) }
+  let firstSeed: UInt64
+  private var table: [[String]] = []
+  private var episodes = 0
+  /// Per metric column, the sum and count of the printed values.
+  private var sums = [(sum: Double, count: Int)](repeating: (0, 0), count: headers.count)
+
+  init(firstSeed: UInt64) { self.firstSeed = firstSeed }
+
+  /// Adds an episode's row (printed while fewer than ``shownRows`` are) and its values to the
+  /// means.
+  mutating func add(_ s: EpisodeSummary) {
     func fmt(_ v: Double?, _ digits: Int = 2) -> String {
       guard let v else { return "-" }
       return String(format: "%.\(digits)f", v)
     }
-    for (i, s) in rows.enumerated() {
-      let prod = value(s, "social/productivity")
-      let eq = value(s, "social/equality")
-      let eqProd = prod.flatMap { p in eq.map { $0 * p } }
-      table.append([
-        String(i), String(firstSeed &+ UInt64(i)), fmt(prod), fmt(eq, 4), fmt(eqProd),
-        fmt(value(s, "social_welfare/coin_eq_times_productivity")), fmt(value(s, "Trade/n_trades"), 0),
-        fmt(value(s, "Build/total_builds"), 0),
-        fmt(value(s, "PeriodicTax/total_collected_taxes")),
-      ])
+    let prod = s.metric("social/productivity")
+    let eq = s.metric("social/equality")
+    let eqProd = prod.flatMap { p in eq.map { $0 * p } }
+    let row = [
+      String(episodes), String(firstSeed &+ UInt64(episodes)), fmt(prod), fmt(eq, 4), fmt(eqProd),
+      fmt(s.metric("social_welfare/coin_eq_times_productivity")), fmt(s.metric("Trade/n_trades"), 0),
+      fmt(s.metric("Build/total_builds"), 0), fmt(s.metric("PeriodicTax/total_collected_taxes")),
+    ]
+    for col in 2..<row.count {
+      if let v = Double(row[col]) { sums[col] = (sums[col].sum + v, sums[col].count + 1) }
     }
-    if rows.count > 1 {
+    if episodes < Self.shownRows { table.append(row) }
+    episodes += 1
+  }
+
+  /// The table, the mean row (with more than one episode) and the legend.
+  func render() -> String {
+    let headers = Self.headers
+    var table = self.table
+    if episodes > Self.shownRows {
+      table.append(["…", "", "\(episodes - Self.shownRows) more episodes, in the mean"])
+    }
+    if episodes > 1 {
       var mean: [String] = ["mean", ""]
       for col in 2..<headers.count {
-        let values = table.compactMap { Double($0[col]) }
-        mean.append(
-          values.isEmpty ? "-" : String(format: col == 3 ? "%.4f" : "%.2f", values.reduce(0, +) / Double(values.count)))
+        let (sum, count) = sums[col]
+        mean.append(count == 0 ? "-" : String(format: col == 3 ? "%.4f" : "%.2f", sum / Double(count)))
       }
       table.append(mean)
     }
     var widths = headers.map(\.count)
-    for row in table { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+    for row in table where row.first != "…" {
+      for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+    }
     func line(_ cells: [String]) -> String {
-      cells.enumerated().map { i, c in String(repeating: " ", count: widths[i] - c.count) + c }.joined(separator: "  ")
+      if cells.first == "…" { return cells.filter { !$0.isEmpty }.joined(separator: " ") }
+      return cells.enumerated().map { i, c in String(repeating: " ", count: widths[i] - c.count) + c }
+        .joined(separator: "  ")
     }
     return
       ([line(headers), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")] + table.map(line)
-      + [legend])
+      + [Self.legend])
       .joined(separator: "\n")
   }
 }

@@ -10,6 +10,27 @@ import Testing
 struct CLITests {
   static let tutorialPath = "scenarios/gather_trade_build.yaml"
 
+  @Test func simulateListsAHundredEpisodesAndAveragesThemAll() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    let config = try writeFile(smallEnvYAML(episodeLength: 2), named: "tiny.yaml", in: directory)
+    let result = try runEconomist(["simulate", config, "--episodes", "102"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.count == 2 + 100 + 3, "\(lines.count)")
+    #expect(lines[101].hasPrefix("     99    99 "), "\(lines[101])")
+    #expect(lines[102] == "… 2 more episodes, in the mean")
+    // The mean counts all 102 episodes, listed or not.
+    var env = try Environment(config: EnvironmentConfig.parse(yaml: smallEnvYAML(episodeLength: 2), file: nil))
+    var sum = 0.0
+    for seed in 0..<102 {
+      let summary = EpisodeRunner.runRandomEpisode(&env, seed: UInt64(seed))
+      sum += Double(String(format: "%.2f", summary.metric("social/productivity") ?? .nan)) ?? .nan
+    }
+    let mean = lines[103].split(separator: " ").map(String.init)
+    #expect(mean.first == "mean" && mean.dropFirst().first == String(format: "%.2f", sum / 102), "\(lines[103])")
+  }
+
   @Test func simulatePrintsTheMetricsTable() throws {
     let result = try runEconomist(["simulate", Self.tutorialPath, "--seed", "4"])
     #expect(result.status == 0, "\(result.stderr)")

@@ -95,7 +95,8 @@ private struct DecompressionStream {
   init(input: [UInt8], limit: Int) {
     self.input = input
     self.limit = limit
-    output = [UInt8](repeating: 0, count: min(max(input.count * 8, Self.minimumFreeSpace), limit + Self.minimumFreeSpace))
+    output = [UInt8](
+      repeating: 0, count: min(max(input.count * 8, Self.minimumFreeSpace), limit + Self.minimumFreeSpace))
   }
 
   mutating func run(_ context: OpaquePointer) throws(LZ4FrameError) {
