@@ -109,9 +109,10 @@ final class Progress {
   }
 }
 
-/// The episode metrics table printed by `simulate`: a row per episode for the first
-/// ``shownRows``, then the mean over all of them. Memory stays constant however many episodes
-/// run (the summaries themselves are not kept).
+/// The episode metrics table printed by `simulate`.
+///
+/// A row per episode for the first ``shownRows``, then the mean over all of them. Memory stays
+/// constant however many episodes run (the summaries themselves are not kept).
 struct MetricsTable {
   /// What the two welfare columns are, printed under the table.
   static let legend =
