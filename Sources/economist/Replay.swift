@@ -1,5 +1,6 @@
 import ArgumentParser
 import Economy
+import Foundation
 
 struct Replay: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -10,6 +11,15 @@ struct Replay: ParsableCommand {
 
   @Option(help: "Where to write the dense log (.json, or .lz4 for Foundation's format).")
   var denseLog: String
+
+  func validate() throws {
+    guard !denseLog.isEmpty else { throw ValidationError("--dense-log needs a file name, found an empty one") }
+    let paths = [trace, denseLog].map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path }
+    guard paths[0] != paths[1] else {
+      throw ValidationError(
+        "--dense-log \(denseLog) is the trace itself; writing the log there would replace the trace")
+    }
+  }
 
   func run() throws {
     do {

@@ -25,6 +25,10 @@ struct Simulate: ParsableCommand {
 
   func validate() throws {
     guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1, found \(episodes)") }
+    if denseLog?.isEmpty == true { throw ValidationError("--dense-log needs a directory, found an empty name") }
+    if lz4 && denseLog == nil {
+      throw ValidationError("--lz4 compresses the dense logs that --dense-log DIR writes; give --dense-log too")
+    }
   }
 
   func run() throws {

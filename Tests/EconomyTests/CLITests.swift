@@ -308,6 +308,19 @@ struct CLITests {
       ),
       (["compare", "scenarios/saez.yaml", "--threads", "-1"], "Error: --threads must be at least 1, found -1"),
       (["plot", "runs/none", "--smooth", "-4"], "Error: --smooth must be at least 1, found -4"),
+      (
+        ["replay", "t.json", "--dense-log", "./t.json"],
+        "Error: --dense-log ./t.json is the trace itself; writing the log there would replace the trace"
+      ),
+      (["replay", "t.json", "--dense-log", ""], "Error: --dense-log needs a file name, found an empty one"),
+      (
+        ["simulate", "scenarios/quickstart.yaml", "--lz4"],
+        "Error: --lz4 compresses the dense logs that --dense-log DIR writes; give --dense-log too"
+      ),
+      (
+        ["simulate", "scenarios/quickstart.yaml", "--dense-log", ""],
+        "Error: --dense-log needs a directory, found an empty name"
+      ),
     ])
   func commandLineNumbers(arguments: [String], expected: String) throws {
     let result = try runEconomist(arguments)

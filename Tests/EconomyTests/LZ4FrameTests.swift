@@ -108,6 +108,14 @@ private func expectFailure(
     }
   }
 
+  @Test func anUppercaseSuffixIsStillAnLZ4File() throws {
+    let path = NSTemporaryDirectory() + "economist-\(UUID().uuidString).LZ4"
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try DenseLog.write(bytes: Array(#"{"a": 1}"#.utf8), path: path)
+    let bytes = try #require(FileManager.default.contents(atPath: path))
+    #expect(Array(bytes.prefix(4)) == [0x04, 0x22, 0x4D, 0x18])
+  }
+
   @Test func contentsBeyondTheLimitStopDecompression() throws {
     // 64 MiB of zeros compress to a few hundred KiB: a small file, large contents.
     let bomb = try LZ4Frame.compress([UInt8](repeating: 0, count: 64 << 20), level: 1)

@@ -90,7 +90,7 @@ public struct DenseLog: Sendable, Equatable {
       } catch {
         throw DenseLogError(origin: path, message: "corrupt LZ4 frame: \(error.description)")
       }
-    } else if path.hasSuffix(".lz4") {
+    } else if path.lowercased().hasSuffix(".lz4") {
       throw DenseLogError(
         origin: path, message: "not an LZ4 frame (the file does not start with the magic bytes 04 22 4d 18)")
     }
@@ -113,7 +113,7 @@ public struct DenseLog: Sendable, Equatable {
   /// atomically.
   public static func write(bytes json: [UInt8], path: String) throws(DenseLogError) {
     var bytes = json
-    if path.hasSuffix(".lz4") {
+    if path.lowercased().hasSuffix(".lz4") {
       do {
         bytes = try LZ4Frame.compress(json, level: 16)
       } catch {
