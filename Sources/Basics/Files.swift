@@ -49,7 +49,7 @@ public enum AtomicFile {
     throws(FileError)
   {
     let (directory, name) = splitPath(path)
-    if createDirectories { try makeDirectories(directory, for: path) }
+    if createDirectories { try Directory.create(directory, for: path) }
     let temporary = "\(directory)/.\(name).tmp-\(getpid())"
     let file: POSIXFile
     do {
@@ -106,22 +106,40 @@ public enum AtomicFile {
     }
   }
 
-  /// Creates `directory` and its missing parents (mode 0755); existing directories are fine.
-  private static func makeDirectories(_ directory: String, for path: String) throws(FileError) {
-    var prefix = directory.hasPrefix("/") ? "/" : ""
-    for component in directory.split(separator: "/") {
-      prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + component
-      if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-        throw FileError(path: path, message: "cannot create directory '\(prefix)': \(SystemError(code: errno))")
-      }
-    }
-  }
-
   /// Splits `path` into its directory (`.` when there is none) and its last component.
   private static func splitPath(_ path: String) -> (directory: String, name: String) {
     guard let slash = path.lastIndex(of: "/") else { return (".", path) }
     let directory = String(path[..<slash])
     return (directory.isEmpty ? "/" : directory, String(path[path.index(after: slash)...]))
+  }
+}
+
+/// Directories.
+public enum Directory {
+  /// Creates `path` and its missing parents (mode 0755); directories that exist are fine.
+  ///
+  /// - Throws: ``FileError`` naming the path and the part that could not be created, with the
+  ///   system's reason (`'out/file' exists and is not a directory`, `cannot create directory
+  ///   '/proc/x': No such file or directory`).
+  public static func create(_ path: String) throws(FileError) {
+    try create(path, for: path)
+  }
+
+  static func create(_ directory: String, for path: String) throws(FileError) {
+    var prefix = directory.hasPrefix("/") ? "/" : ""
+    for component in directory.split(separator: "/") {
+      prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + component
+      guard mkdir(prefix, 0o755) != 0 else { continue }
+      let code = errno
+      var status = stat()
+      // An existing directory (or a link to one) is fine; anything else in the way is not.
+      if code == EEXIST && stat(prefix, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR { continue }
+      throw FileError(
+        path: path,
+        message: code == EEXIST
+          ? "'\(prefix)' exists and is not a directory"
+          : "cannot create directory '\(prefix)': \(SystemError(code: code))")
+    }
   }
 }
 

@@ -185,7 +185,7 @@ public struct Evaluation {
   /// logs as `DIR/dense_logs/episode_<i>.json`, atomically.
   public func write(to directory: String) throws {
     let logs = "\(directory)/dense_logs"
-    try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+    try Directory.create(logs)
     for (i, e) in episodes.enumerated() {
       guard let bytes = e.record.denseLog else { continue }
       try AtomicFile.write(bytes, to: "\(logs)/episode_\(String(format: "%03d", i)).json")

@@ -67,7 +67,7 @@ public final class TrainingRun {
     if resume && Trainer.existingCheckpoint(at: latest) == nil {
       throw TrainingError("--resume: no checkpoint at \(latest)/state.json")
     }
-    try fm.createDirectory(atPath: "\(directory)/checkpoints", withIntermediateDirectories: true)
+    try Directory.create("\(directory)/checkpoints")
     let pool = WorkerPool(threads: threadCount)
     self.threads = threadCount
     let environment = try Environment(config: config.env)
@@ -299,7 +299,7 @@ public final class TrainingRun {
     let logs = episodes.filter { $0.denseLog != nil }
     guard !logs.isEmpty else { return }
     let dir = "\(directory)/dense_logs/logs_\(zeroPadded(trainer.envSteps, 16))"
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try Directory.create(dir)
     for record in logs {
       guard let bytes = record.denseLog else { continue }
       try AtomicFile.write(bytes, to: "\(dir)/env\(String(format: "%03d", record.env)).json")

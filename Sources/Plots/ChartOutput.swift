@@ -16,9 +16,9 @@ extension ChartFile {
   public func write(to directory: String, source: String, command: String) throws(PlotError) -> String {
     let path = (directory as NSString).appendingPathComponent(name)
     do {
-      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+      try Directory.create(directory)
     } catch {
-      throw PlotError("\(directory): cannot create the directory: \(error.localizedDescription)")
+      throw PlotError(error.description)
     }
     let bytes: [UInt8]
     if let image {

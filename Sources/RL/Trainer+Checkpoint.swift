@@ -1,6 +1,7 @@
 // Checkpoints: weights per policy in safetensors, optimizer moments, counters and random
 // streams in JSON, written atomically into one directory per checkpoint.
 
+import Basics
 import Foundation
 import NN
 
@@ -68,9 +69,14 @@ extension Trainer {
     let directory = target + ".partial"
     do {
       if fm.fileExists(atPath: directory) { try fm.removeItem(atPath: directory) }
-      try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
-      throw CheckpointError(file: directory, message: "cannot create the directory: \(error.localizedDescription)")
+      throw CheckpointError(
+        file: directory, message: "cannot remove an unfinished checkpoint: \(error.localizedDescription)")
+    }
+    do {
+      try Directory.create(directory)
+    } catch {
+      throw CheckpointError(error)
     }
     var policyStates: [CheckpointState.PolicyState] = []
     for learner in learners {

@@ -52,6 +52,18 @@ import Testing
     #expect(try FileBytes.contents(of: dir + "/new/deeper/b.txt") == Array("x".utf8))
   }
 
+  @Test func createsDirectoriesAndNamesWhatIsInTheWay() throws {
+    let dir = scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try Directory.create(dir + "/a/b/c")
+    try Directory.create(dir + "/a/b/c")  // existing directories are fine
+    #expect(FileManager.default.fileExists(atPath: dir + "/a/b/c"))
+    try AtomicFile.write("x", to: dir + "/file")
+    #expect(throws: FileError(path: dir + "/file/d", message: "'\(dir)/file' exists and is not a directory")) {
+      try Directory.create(dir + "/file/d")
+    }
+  }
+
   @Test func readsWholeFilesAndReportsMissingOnes() throws {
     let dir = scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }

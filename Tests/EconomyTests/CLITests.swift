@@ -329,6 +329,21 @@ struct CLITests {
     #expect(!FileManager.default.fileExists(atPath: joinPath(repositoryRoot, "runs/none")))
   }
 
+  @Test func unwritableOutputsNameThePathAndTheReason() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    let file = try writeFile("x", named: "file", in: directory)
+    let compare = try runEconomist(["compare", "scenarios/saez.yaml", "--episodes", "1", "--out", file + "/cmp"])
+    #expect(compare.status == 1)
+    #expect(compare.stderr.contains("\(file)/cmp: '\(file)' exists and is not a directory"), "\(compare.stderr)")
+    let config = try writeFile(Self.runConfigYAML(), named: "run.yaml", in: directory)
+    let train = try runEconomist(["train", config, "--run-dir", file + "/run", "--iterations", "0"])
+    #expect(train.status == 1)
+    #expect(
+      train.stderr.contains("\(file)/run/checkpoints: '\(file)' exists and is not a directory"), "\(train.stderr)")
+    #expect(!compare.stderr.contains("NSCocoaErrorDomain") && !train.stderr.contains("NSCocoaErrorDomain"))
+  }
+
   @Test func aSecondTrainNeverWritesOverARun() throws {
     let directory = try makeTemporaryDirectory()
     defer { removeTemporaryDirectory(directory) }
