@@ -420,6 +420,22 @@ struct ConfigErrorTests {
       configErrorText("- 1\n- 2") == "scenarios/bad.yaml:1:1: expected a mapping, found a list")
   }
 
+  @Test func aFileThatIsNotAConfigGetsOneErrorNotSpuriousOnes() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    func text(_ content: String, _ name: String) throws -> String? {
+      configFileErrorText(try writeFile(content, named: name, in: directory))
+    }
+    // Without a mapping or a world_size, no layout-size complaint follows.
+    #expect(try text("", "empty.yaml") == "\(directory)/empty.yaml: expected a mapping, found null")
+    #expect(try text("- 1\n- 2\n", "list.yaml") == "\(directory)/list.yaml:1:1: expected a mapping, found a list")
+    #expect(
+      try text("scenario_name: layout_from_file/simple_wood_and_stone\nn_agents: 4\n", "nosize.yaml")
+        == "\(directory)/nosize.yaml:1:1: missing 'world_size' ([height, width])")
+    // A byte-order mark before the first key is not part of it.
+    #expect(try text("\u{FEFF}" + Self.valid, "bom.yaml") == nil)
+  }
+
   @Test func missingConfigFile() {
     #expect(
       configFileErrorText("/nonexistent/config.yaml") == "/nonexistent/config.yaml: no such file")

@@ -39,6 +39,8 @@ public struct ConfigNode: Sendable {
   /// - Returns: The root node; an empty document gives a null root.
   /// - Throws: ``ConfigError`` for invalid YAML, with the line and column the parser reported.
   public static func load(yaml: String, file: String?) throws(ConfigError) -> ConfigNode {
+    // A UTF-8 byte-order mark (editors on Windows write one) is not part of the first key.
+    let yaml = yaml.hasPrefix("\u{FEFF}") ? String(yaml.dropFirst()) : yaml
     do throws(ConfigIssue) {
       return ConfigNode(element: try YAMLComposer.compose(yaml), keyPath: "", file: file)
     } catch {

@@ -73,6 +73,8 @@ public struct Environment: Sendable {
 
   init(config: EnvironmentConfig, registry: ComponentRegistry, earlierIssues: [ConfigIssue]) throws(ConfigError) {
     self.config = config
+    // An env section that is not a mapping has nothing more to check.
+    if (try? config.envNode.mapping()) == nil && !earlierIssues.isEmpty { throw ConfigError(issues: earlierIssues) }
     var issues = earlierIssues
     var world = World(height: config.height, width: config.width, agentCount: config.agentCount)
     inventoryScale = config.allowObservationScaling ? 0.01 : 1

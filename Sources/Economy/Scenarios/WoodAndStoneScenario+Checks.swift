@@ -28,7 +28,8 @@ extension WoodAndStoneScenario {
     if config.scenario == .layoutFromFile {
       do {
         let l = try LayoutFile.load(p.envLayoutFile, configDirectory: config.directory)
-        if l.height != config.height || l.width != config.width {
+        let sized = (try? config.envNode.mapping().contains { $0.key == "world_size" }) ?? false
+        if sized && (l.height != config.height || l.width != config.width) {
           issue(
             "world_size",
             "layout '\(p.envLayoutFile)' is \(l.height)×\(l.width) but world_size is [\(config.height), \(config.width)]"
