@@ -420,6 +420,19 @@ struct ConfigErrorTests {
       configErrorText("- 1\n- 2") == "scenarios/bad.yaml:1:1: expected a mapping, found a list")
   }
 
+  @Test func manyProblemsAreListedUpToTwentyThenCountedByKind() throws {
+    let unknown = (0..<25).map { "extra_\($0): 1" }.joined(separator: "\n")
+    let text = try #require(
+      configErrorText(
+        Self.replacing("n_agents: 4", with: "n_agents: 1").replacingOccurrences(
+          of: "episode_length: 1000", with: "episode_length: 0") + "\n" + unknown))
+    let lines = text.split(separator: "\n").map(String.init)
+    #expect(lines.first == "27 problems in scenarios/bad.yaml:")
+    #expect(lines.count == 1 + 20 + 1)
+    #expect(lines[1] == "- scenarios/bad.yaml:8:11: n_agents: expected a value in 2...1000, found 1")
+    #expect(lines.last == "- and 7 more: 7 × unknown parameter")
+  }
+
   @Test func aFileThatIsNotAConfigGetsOneErrorNotSpuriousOnes() throws {
     let directory = try makeTemporaryDirectory()
     defer { removeTemporaryDirectory(directory) }

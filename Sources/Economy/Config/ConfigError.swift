@@ -107,13 +107,32 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
     self.issues = [issue]
   }
 
-  /// One line for one issue; otherwise `N problems in FILE:` and one `- ` line per issue.
+  /// The most issues listed one by one; the rest are counted by kind in one last line.
+  public static let listedIssues = 20
+
+  /// One line for one issue; otherwise `N problems in FILE:` and one `- ` line per issue, the
+  /// first ``listedIssues`` of them, then `- and 880 more: 870 × unknown parameter, …`.
   public var description: String {
     guard issues.count != 1 else { return issues[0].description }
     let files = Set(issues.compactMap(\.location.file))
     let place = files.count == 1 ? " in \(files.first ?? "")" : ""
     let header = "\(issues.count) problems\(place):"
-    return ([header] + issues.map { "- \($0)" }).joined(separator: "\n")
+    let listed = issues.prefix(Self.listedIssues).map { "- \($0)" }
+    guard issues.count > Self.listedIssues else { return ([header] + listed).joined(separator: "\n") }
+    // The rest by kind: each message up to its first quote or digit ("unknown parameter").
+    var kinds: [(kind: String, count: Int)] = []
+    for issue in issues.dropFirst(Self.listedIssues) {
+      var kind = String(issue.message.prefix { $0 != "'" && !$0.isNumber }).trimmingCharacters(in: .whitespaces)
+      if kinds.count >= 5 && !kinds.contains(where: { $0.kind == kind }) { kind = "other" }
+      if let i = kinds.firstIndex(where: { $0.kind == kind }) {
+        kinds[i].count += 1
+      } else {
+        kinds.append((kind, 1))
+      }
+    }
+    let merged = kinds
+    let summary = merged.map { "\($0.count) × \($0.kind)" }.joined(separator: ", ")
+    return ([header] + listed + ["- and \(issues.count - Self.listedIssues) more: \(summary)"]).joined(separator: "\n")
   }
 }
 

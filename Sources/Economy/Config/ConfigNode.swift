@@ -220,6 +220,7 @@ public struct ConfigNode: Sendable {
     var problems: [ConfigIssue] = []
     var merged: [(key: String, pair: YAMLPair)] = []
     var explicit: [(key: String, pair: YAMLPair)] = []
+    var firstIndex: [String: Int] = [:]  // of each explicit key: linear in a file of many keys
     for pair in pairs {
       guard case .scalar(let key) = pair.key.content else {
         let path = keyPath.isEmpty ? "<key>" : "\(keyPath).<key>"
@@ -229,13 +230,14 @@ public struct ConfigNode: Sendable {
       }
       if key.isMerge {
         problems += merge(pair.value, into: &merged)
-      } else if let first = explicit.first(where: { $0.key == key.text }) {
+      } else if let first = firstIndex[key.text].map({ explicit[$0] }) {
         let line = first.pair.key.line.map { " (first defined on line \($0))" } ?? ""
         let duplicate = ConfigEntry(key: key.text, pair: pair, parent: self)
         problems.append(
           ConfigIssue(
             location: duplicate.keyLocation, message: "duplicate key '\(key.text)'\(line)"))
       } else {
+        firstIndex[key.text] = explicit.count
         explicit.append((key.text, pair))
       }
     }

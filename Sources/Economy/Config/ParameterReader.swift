@@ -107,14 +107,20 @@ public struct ParameterReader: Sendable {
     guard !isFinished else { return }
     isFinished = true
     let valid = requested + ignored
-    for entry in entries where !valid.contains(entry.key) {
+    let known = Set(valid)
+    let list = valid.map { "'\($0)'" }.joined(separator: ", ")
+    var unknown = 0
+    for entry in entries where !known.contains(entry.key) {
+      unknown += 1
       var message = "unknown parameter '\(entry.key)' for \(context)"
-      if let suggestion = closestName(to: entry.key, among: valid) {
+      // Suggestions for the first hundred; a file of thousands of unknown keys is a wrong file,
+      // and it is reported in seconds.
+      if unknown <= 100, let suggestion = closestName(to: entry.key, among: valid) {
         message += " (did you mean '\(suggestion)'?)"
       } else if valid.isEmpty {
         message += "; it takes no parameters"
       } else {
-        message += "; valid parameters are " + valid.map { "'\($0)'" }.joined(separator: ", ")
+        message += "; valid parameters are " + list
       }
       issues.append(ConfigIssue(location: entry.keyLocation, message: message))
     }
