@@ -77,17 +77,21 @@ let package = Package(
     ),
     // Tutorial 2's example: a component written against Economy's public API.
     .executableTarget(
-      name: "virtual-store", dependencies: ["Basics", "Economy"], path: "Examples/VirtualStore", exclude: ["virtual_store.yaml"]),
+      name: "virtual-store", dependencies: ["Basics", "Economy"], path: "Examples/VirtualStore",
+      exclude: ["virtual_store.yaml"]),
+    // Seeded mutation of valid inputs, shared by the fuzz tests of each test target.
+    .target(name: "FuzzSupport", dependencies: ["Basics"], path: "Tests/FuzzSupport"),
     .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
     .testTarget(
       name: "EconomyTests",
-      dependencies: ["Basics", "Economy"],
+      dependencies: ["Basics", "Economy", "FuzzSupport"],
       exclude: ["Snapshots"],
       resources: [.copy("Fixtures")]
     ),
     .testTarget(name: "NNTests", dependencies: ["Basics", "NN"]),
-    .testTarget(name: "RLTests", dependencies: ["Basics", "RL", "NN"]),
-    .testTarget(name: "EconomyEnvTests", dependencies: ["Basics", "EconomyEnv", "Economy", "NN", "RL"]),
-    .testTarget(name: "PlotsTests", dependencies: ["Basics", "Plots", "Economy"], exclude: ["Golden", "Fixtures"]),
+    .testTarget(name: "RLTests", dependencies: ["Basics", "RL", "NN", "FuzzSupport"]),
+    .testTarget(name: "EconomyEnvTests", dependencies: ["Basics", "EconomyEnv", "Economy", "NN", "RL", "FuzzSupport"]),
+    .testTarget(
+      name: "PlotsTests", dependencies: ["Basics", "Plots", "Economy", "FuzzSupport"], exclude: ["Golden", "Fixtures"]),
   ]
 )
