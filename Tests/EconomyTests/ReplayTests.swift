@@ -155,6 +155,32 @@ struct ReplayTests {
         == "\(notInt.path):3:36: initial_state.0.loc[1]: expected an integer, found 'x'")
   }
 
+  @Test func agentIdsAndInitialValuesAreCheckedAsWritten() throws {
+    // "01" and "+1" would alias agent 1.
+    let alias = try Self.replayError(
+      traceJSON(envJSON: smallEnvJSON(), initialState: #"{"01": {"loc": [1, 1]}}"#, steps: []))
+    #expect(alias.message == "\(alias.path):3:25: initial_state.01: expected a mobile agent id like \"0\", found '01'")
+    let plus = try Self.replayError(
+      traceJSON(envJSON: smallEnvJSON(), steps: [#"{"+1": 0, "p": [0, 0, 0, 0, 0, 0, 0]}"#]))
+    #expect(plus.message == "\(plus.path):4:8: actions[0][\"+1\"]: unknown agent '+1'; expected '0' to '3' or 'p'")
+    let payment = try Self.replayError(
+      traceJSON(envJSON: smallEnvJSON(), initialState: #"{"0": {"build_payment": -5}}"#, steps: []))
+    #expect(
+      payment.message
+        == "\(payment.path):3:42: initial_state.0.build_payment: expected a payment in 0...1000000000, found -5")
+    let probability = try Self.replayError(
+      traceJSON(envJSON: smallEnvJSON(), initialState: #"{"0": {"bonus_gather_prob": 2}}"#, steps: []))
+    #expect(
+      probability.message
+        == "\(probability.path):3:46: initial_state.0.bonus_gather_prob: expected a probability in 0...1, found 2")
+    // The planner acts in every subspace at once (multi_action_mode_planner: true): a number is not a list.
+    let scalar = try Self.replayError(traceJSON(envJSON: smallEnvJSON(), steps: [#"{"0": 0, "p": 3}"#]))
+    #expect(
+      scalar.message
+        == "\(scalar.path):4:15: actions[0].p: expected a list of 7 sub-actions, one per action subspace (multi_action_mode_planner is true), found 3 (0 means NO-OP in every subspace)"
+    )
+  }
+
   // MARK: - Masks and periods
 
   @Test func maskedActionActsAsNoOpAndCostsNoLabor() throws {

@@ -83,8 +83,15 @@ public struct Trace: Sendable {
     return node.location
   }
 
+  /// The index of a mobile agent id written as Foundation writes it (`"0"`, `"12"`): `"01"` or
+  /// `"+1"` would otherwise alias `"1"`.
+  static func canonicalIndex(_ key: String) -> Int? {
+    guard let i = Int(key), i >= 0, String(i) == key else { return nil }
+    return i
+  }
+
   static func agentIndex(_ key: String, node: ConfigNode) throws(ConfigIssue) -> Int {
-    guard let i = Int(key), i >= 0 else {
+    guard let i = canonicalIndex(key) else {
       throw node.issue("expected a mobile agent id like \"0\", found '\(key)'")
     }
     return i
@@ -98,8 +105,18 @@ public struct Trace: Sendable {
         let loc = try value.sequence()
         guard loc.count == 2 else { throw value.issue("expected [row, col], found \(loc.count) numbers") }
         s.location = (try loc[0].int(), try loc[1].int())
-      case "build_payment": s.buildPayment = try value.double()
-      case "bonus_gather_prob": s.bonusGatherProb = try value.double()
+      case "build_payment":
+        let payment = try value.double()
+        guard payment >= 0 && payment <= Limits.amount else {
+          throw value.issue("expected a payment in 0...\(Int(Limits.amount)), found \(value.describeValue)")
+        }
+        s.buildPayment = payment
+      case "bonus_gather_prob":
+        let probability = try value.double()
+        guard probability >= 0 && probability <= 1 else {
+          throw value.issue("expected a probability in 0...1, found \(value.describeValue)")
+        }
+        s.bonusGatherProb = probability
       default:
         var message = "unknown field '\(key)'; expected loc, build_payment, bonus_gather_prob"
         if let g = closestName(to: key, among: ["loc", "build_payment", "bonus_gather_prob"]) {
@@ -158,7 +175,7 @@ public enum Replay {
   ///   (or a list of them), or an action outside the agent's action space.
   static func setAction(_ env: inout Environment, agent: String, node: ConfigNode) throws(ConfigIssue) {
     let isPlanner = agent == "p"
-    let index = Int(agent).flatMap { (0..<env.agentCount).contains($0) ? $0 : nil }
+    let index = Trace.canonicalIndex(agent).flatMap { (0..<env.agentCount).contains($0) ? $0 : nil }
     guard isPlanner || index != nil else {
       throw node.issue(ActionError.unknownAgent(agent, agentCount: env.agentCount).description)
     }
@@ -173,6 +190,16 @@ public enum Replay {
       let count = isPlanner ? layout.plannerActionCount : layout.mobileActionCount
       let mode = isPlanner ? "multi_action_mode_planner" : "multi_action_mode_agents"
       throw node.issue("expected an action index in 0...\(count - 1) (\(mode) is false), found a list")
+    }
+    let subspaces = isPlanner ? layout.planner.count : layout.mobile.count
+    // In multi-action mode a number is ambiguous (which subspace?), except 0: NO-OP in all.
+    if list == nil && subspaces > 0 && (isPlanner ? layout.multiActionPlanner : layout.multiActionMobile)
+      && (try? node.int()) != 0
+    {
+      let mode = isPlanner ? "multi_action_mode_planner" : "multi_action_mode_agents"
+      throw node.issue(
+        "expected a list of \(subspaces) sub-actions, one per action subspace (\(mode) is true), found \(node.describeValue) (0 means NO-OP in every subspace)"
+      )
     }
     let values = try list?.map { item throws(ConfigIssue) in try item.int() }
     let single = values == nil ? try node.int() : 0
