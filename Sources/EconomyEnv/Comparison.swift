@@ -24,6 +24,8 @@ public struct Comparison {
     public var planner: String
     /// The episodes played.
     public var episodes: [Trainer.EvaluatedEpisode]
+    /// The world's mobile agents and episode length (equal in every setting of a comparison).
+    public var environmentShape: (agents: Int, length: Int)
   }
 
   /// A column of the table.
@@ -116,6 +118,16 @@ public struct Comparison {
         envRun = try RunConfig.load(path: source)
       }
       let environment = try Environment(config: envRun.env)
+      // Totals such as productivity scale with the agents and the episode's length: settings
+      // that differ in them are not comparable side by side.
+      if let first = settings.first {
+        let (a, b) = (first.environmentShape, (agents: envRun.env.agentCount, length: envRun.env.episodeLength))
+        guard a == b else {
+          throw TrainingError(
+            "\(source): \(b.agents) agents and \(b.length)-step episodes, but \(first.source) has \(a.agents) agents and \(a.length)-step episodes; compare settings of one world (n_agents and episode_length equal)"
+          )
+        }
+      }
       let planner = Self.describePlanner(environment, trained: plannerCheckpoint != nil)
       var training = TrainingConfig()
       let random = { () -> PolicyConfig in
@@ -150,7 +162,10 @@ public struct Comparison {
         vector.setCurriculumCounters(counters)  // the run's tax annealing and warm-up as at the checkpoint
       }
       let played = try trainer.evaluate(env: vector, episodes: episodes, greedy: greedy, seed: seed)
-      settings.append(Setting(name: name, source: source, planner: planner, episodes: played))
+      settings.append(
+        Setting(
+          name: name, source: source, planner: planner, episodes: played,
+          environmentShape: (envRun.env.agentCount, envRun.env.episodeLength)))
     }
     self.settings = settings
     episodeCount = episodes

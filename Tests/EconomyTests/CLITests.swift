@@ -329,6 +329,21 @@ struct CLITests {
     #expect(!FileManager.default.fileExists(atPath: joinPath(repositoryRoot, "runs/none")))
   }
 
+  @Test func compareRefusesSettingsOfDifferentWorlds() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    let saez = try String(contentsOfFile: joinPath(repositoryRoot, "scenarios/saez.yaml"), encoding: .utf8)
+    let short = try writeFile(
+      saez.replacingOccurrences(of: "episode_length: 1000", with: "episode_length: 500"), named: "short.yaml",
+      in: directory)
+    let result = try runEconomist(["compare", "scenarios/free_market.yaml", short, "--episodes", "1"])
+    #expect(result.status == 1)
+    #expect(
+      result.stderr.contains(
+        "\(short): 4 agents and 500-step episodes, but scenarios/free_market.yaml has 4 agents and 1000-step episodes; compare settings of one world (n_agents and episode_length equal)"
+      ), "\(result.stderr)")
+  }
+
   @Test func unwritableOutputsNameThePathAndTheReason() throws {
     let directory = try makeTemporaryDirectory()
     defer { removeTemporaryDirectory(directory) }
