@@ -35,6 +35,9 @@ public final class TrainingRun {
   var earlierSeconds = 0.0
   /// Where an earlier run in the directory was moved (with `overwrite`), if there was one.
   public let movedAside: String?
+  /// What resuming changed in `result.json` and `progress.csv` beyond keeping the iterations up
+  /// to the checkpoint (see ``ResultLog/repairs``).
+  public var logRepairs: [String] { log.repairs }
 
   /// The entries of a run directory that this type writes; any of them means a run is there.
   public static let runEntries = [

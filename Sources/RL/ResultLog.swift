@@ -165,9 +165,39 @@ public final class ResultLog {
     progressPath = directory + "/" + Self.progressFileName
     var keptResults: [UInt8] = []
     var keptProgress: [UInt8] = []
+    var rebuild: [ResultRecord] = []
     if let last = resumeAfterIteration {
-      keptResults = try Self.resultsPrefix(resultPath, through: last)
-      (keptProgress, columns) = try Self.progressPrefix(progressPath, through: last)
+      let results = try Self.resultsPrefix(resultPath, through: last)
+      let progress = try Self.progressPrefix(progressPath, through: last)
+      switch (results, progress) {
+      case (nil, let progress?) where progress.rows > 0:
+        throw CheckpointError(
+          file: resultPath,
+          message:
+            "missing, but progress.csv holds \(progress.rows) iterations; result.json keeps the run's full records: restore it, or start a new run with --overwrite"
+        )
+      case (let results?, nil) where results.records > 0:
+        // progress.csv is result.json flattened: rebuilt below from the kept records.
+        rebuild = try Self.readResults(path: resultPath).filter {
+          if case .int(let i) = $0[path: "training_iteration"] { return i <= last }
+          return false
+        }
+        keptResults = results.bytes
+        repairs.append("progress.csv was missing: rebuilt from result.json (\(rebuild.count) iterations)")
+      case (nil, nil) where last > 0:
+        repairs.append(
+          "result.json and progress.csv were missing: the log restarts at iteration \(last + 1) (iterations 1–\(last) are not recorded)"
+        )
+      default:
+        keptResults = results?.bytes ?? []
+        (keptProgress, columns) = (progress?.bytes ?? [], progress?.columns)
+      }
+      let dropped = max(results?.dropped ?? 0, progress?.dropped ?? 0)
+      if dropped > 0 {
+        repairs.append(
+          "dropped \(dropped) iteration\(dropped == 1 ? "" : "s") after \(last) from result.json and progress.csv: recorded after the checkpoint, \(dropped == 1 ? "it is" : "they are") trained again"
+        )
+      }
       lastIteration = last
     }
     try writeAtomically(keptResults, to: resultPath)
@@ -183,7 +213,12 @@ public final class ResultLog {
     } catch {
       throw CheckpointError(error)
     }
+    for record in rebuild { try appendProgress(record) }
   }
+
+  /// What resuming changed in the files beyond keeping the iterations up to the checkpoint:
+  /// one sentence each, for the user (`train` prints them).
+  public private(set) var repairs: [String] = []
 
   deinit {
     results.close()
@@ -203,6 +238,17 @@ public final class ResultLog {
       "iteration \(iteration) does not follow \(lastIteration ?? 0)")
     var record = record
     record.set("training_iteration", .int(iteration))
+    do {
+      try results.append(Array((record.json + "\n").utf8))
+    } catch {
+      throw CheckpointError(error)
+    }
+    try appendProgress(record)
+    lastIteration = iteration
+  }
+
+  /// Appends `record`'s leaves as one row of `progress.csv` (the first row fixes the columns).
+  private func appendProgress(_ record: ResultRecord) throws(CheckpointError) {
     let leaves = record.flattened
     let header = columns ?? leaves.map(\.key)
     var csv = columns == nil ? header.map(CSV.field).joined(separator: ",") + "\n" : ""
@@ -210,13 +256,11 @@ public final class ResultLog {
       leaves.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
     csv += header.map { values[$0].map(csvCell) ?? "" }.joined(separator: ",") + "\n"
     do {
-      try results.append(Array((record.json + "\n").utf8))
       try progress.append(Array(csv.utf8))
     } catch {
       throw CheckpointError(error)
     }
     columns = header
-    lastIteration = iteration
   }
 
   // MARK: - Reading
@@ -264,46 +308,86 @@ public final class ResultLog {
     CSV.records(try readFile(path)).filter(\.isTerminated)
   }
 
-  /// The complete lines of `result.json` whose `training_iteration` is at most `last`.
+  /// The complete lines of `result.json` whose `training_iteration` is at most `last`, how many
+  /// records they are and how many later ones were dropped; nil when the file is missing.
+  ///
+  /// - Throws: `CheckpointError` naming the line whose iteration does not follow the one before.
   private static func resultsPrefix(
     _ path: String, through last: Int
-  ) throws(CheckpointError) -> [UInt8] {
-    guard let bytes = try readFileIfPresent(path) else { return [] }
+  ) throws(CheckpointError) -> (bytes: [UInt8], records: Int, dropped: Int)? {
+    guard let bytes = try readFileIfPresent(path) else { return nil }
     var kept: [UInt8] = []
+    var (records, dropped, previous) = (0, 0, 0)
     for (number, line) in completeLines(bytes).enumerated() {
       let record = try parseResult(bytes[line], path: path, line: number + 1)
       guard case .int(let iteration) = record[path: "training_iteration"] else {
         throw CheckpointError(
           file: path, message: "line \(number + 1) has no integer 'training_iteration'")
       }
-      if iteration <= last { kept += bytes[line.lowerBound...line.upperBound] }
+      guard iteration > previous else {
+        throw CheckpointError(
+          file: path,
+          message:
+            "line \(number + 1): training_iteration \(iteration) does not follow \(previous) (a damaged or edited file?)"
+        )
+      }
+      previous = iteration
+      if iteration <= last {
+        kept += bytes[line.lowerBound...line.upperBound]
+        records += 1
+      } else {
+        dropped += 1
+      }
     }
-    return kept
+    return (kept, records, dropped)
   }
 
   /// The header and complete rows of `progress.csv` whose `training_iteration` is at most
-  /// `last`, and the header's columns (nil when the file has no complete header).
+  /// `last`, the header's columns (nil when the file has no complete header), how many rows
+  /// were kept and how many later ones dropped; nil when the file is missing.
+  ///
+  /// - Throws: `CheckpointError` naming the row: no integer iteration, another number of fields
+  ///   than the header, or an iteration that does not follow the one before.
   private static func progressPrefix(
     _ path: String, through last: Int
-  ) throws(CheckpointError) -> ([UInt8], [String]?) {
-    guard let bytes = try readFileIfPresent(path) else { return ([], nil) }
+  ) throws(CheckpointError) -> (bytes: [UInt8], columns: [String]?, rows: Int, dropped: Int)? {
+    guard let bytes = try readFileIfPresent(path) else { return nil }
     let records = CSV.records(bytes).filter(\.isTerminated)
-    guard let header = records.first else { return ([], nil) }
+    guard let header = records.first else { return ([], nil, 0, 0) }
     guard let column = header.fields.firstIndex(of: "training_iteration") else {
       throw CheckpointError(file: path, message: "the header has no 'training_iteration' column")
     }
     var kept = Array(bytes[..<header.end])
     var start = header.end
+    var (rows, dropped, previous) = (0, 0, 0)
     for (index, record) in records.enumerated().dropFirst() {
-      let iteration = column < record.fields.count ? Int(record.fields[column]) : nil
-      guard let iteration else {
+      guard record.fields.count == header.fields.count else {
+        throw CheckpointError(
+          file: path,
+          message:
+            "row \(index) has \(record.fields.count) fields, the header has \(header.fields.count) (a damaged or edited file?)"
+        )
+      }
+      guard let iteration = Int(record.fields[column]) else {
         throw CheckpointError(
           file: path, message: "row \(index) has no integer 'training_iteration'")
       }
-      if iteration <= last { kept += bytes[start..<record.end] }
+      guard iteration > previous else {
+        throw CheckpointError(
+          file: path,
+          message:
+            "row \(index): training_iteration \(iteration) does not follow \(previous) (a damaged or edited file?)")
+      }
+      previous = iteration
+      if iteration <= last {
+        kept += bytes[start..<record.end]
+        rows += 1
+      } else {
+        dropped += 1
+      }
       start = record.end
     }
-    return (kept, header.fields)
+    return (kept, header.fields, rows, dropped)
   }
 
   /// The ranges of the newline-terminated lines of `bytes`, without their newlines.

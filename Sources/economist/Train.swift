@@ -46,6 +46,7 @@ struct Train: ParsableCommand {
     let run = try TrainingRun(
       configPath: config, directory: runDir, seed: seed, resume: resume, overwrite: overwrite, threads: threads)
     if let aside = run.movedAside { print("moved the earlier run in \(runDir) to \(aside)") }
+    for repair in run.logRepairs { printError("note: \(repair)") }
     for w in run.config.warnings { printError("warning: \(w)") }
     if let note = run.curriculum.note { printError("note: \(note)") }
     if let note = TrainingRun.blasNote { printError("note: \(note)") }

@@ -132,6 +132,55 @@ struct ResultLogTests {
     #expect(try directoryListing(directory) == ["progress.csv", "result.json"])
   }
 
+  @Test func resumingRepairsOrRefusesDamagedHistoryAndSaysSo() throws {
+    let directory = try makeScratchDirectory("results")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let (results, progress) = (directory + "/result.json", directory + "/progress.csv")
+    func fiveIterations() throws {
+      let log = try ResultLog(directory: directory, resumeAfterIteration: nil)
+      for i in 1...5 { try log.append(record(i), iteration: i) }
+    }
+    try fiveIterations()
+    let fullProgress = try text(progress)
+    // Iterations recorded after the checkpoint are dropped, and said to be.
+    let resumed = try ResultLog(directory: directory, resumeAfterIteration: 3)
+    #expect(
+      resumed.repairs == [
+        "dropped 2 iterations after 3 from result.json and progress.csv: recorded after the checkpoint, they are trained again"
+      ])
+    let keptProgress = try text(progress)
+    #expect(fullProgress.hasPrefix(keptProgress) && keptProgress.split(separator: "\n").count == 4)
+    // A missing progress.csv is rebuilt from result.json, identically.
+    try FileManager.default.removeItem(atPath: progress)
+    let rebuilt = try ResultLog(directory: directory, resumeAfterIteration: 3)
+    #expect(rebuilt.repairs == ["progress.csv was missing: rebuilt from result.json (3 iterations)"])
+    #expect(try text(progress) == keptProgress)
+    // A missing result.json cannot be rebuilt from the flattened CSV: refused.
+    try FileManager.default.removeItem(atPath: results)
+    #expect(
+      throws: CheckpointError(
+        file: results,
+        message:
+          "missing, but progress.csv holds 3 iterations; result.json keeps the run's full records: restore it, or start a new run with --overwrite"
+      )
+    ) { try ResultLog(directory: directory, resumeAfterIteration: 3) }
+    // Rows out of order or short of fields: the row is named, nothing is rewritten.
+    try fiveIterations()
+    let lines = try text(progress).split(separator: "\n").map(String.init)
+    try AtomicFile.write(
+      ([lines[0], lines[1], lines[3], lines[2]] + lines[4...]).joined(separator: "\n") + "\n", to: progress)
+    #expect(
+      throws: CheckpointError(
+        file: progress, message: "row 3: training_iteration 2 does not follow 3 (a damaged or edited file?)")
+    ) { try ResultLog(directory: directory, resumeAfterIteration: 3) }
+    try AtomicFile.write(([lines[0], lines[1], "0.5,-2"] + lines[3...]).joined(separator: "\n") + "\n", to: progress)
+    #expect(
+      throws: CheckpointError(
+        file: progress, message: "row 2 has 2 fields, the header has 3 (a damaged or edited file?)")
+    ) { try ResultLog(directory: directory, resumeAfterIteration: 3) }
+    #expect(try text(progress).contains("0.5,-2"))
+  }
+
   @Test func resumingDropsATruncatedLastLine() throws {
     let directory = try makeScratchDirectory("results")
     defer { try? FileManager.default.removeItem(atPath: directory) }
