@@ -39,7 +39,9 @@ struct EnvBench: ParsableCommand {
   var json = false
 
   func validate() throws {
-    guard envs >= 1 else { throw ValidationError("--envs must be at least 1, found \(envs)") }
+    guard (1...maximumBenchmarkEnvs).contains(envs) else {
+      throw ValidationError("--envs must be in 1...\(maximumBenchmarkEnvs) (training's limit), found \(envs)")
+    }
     if let t = threadsOption, t < 1 { throw ValidationError("--threads must be at least 1, found \(t)") }
     try validateSeconds(seconds)
   }
@@ -109,7 +111,9 @@ struct TrainBench: ParsableCommand {
   func validate() throws {
     if let t = threadsOption, t < 1 { throw ValidationError("--threads must be at least 1, found \(t)") }
     try validateSeconds(seconds)
-    if let envs, envs < 1 { throw ValidationError("--envs must be at least 1, found \(envs)") }
+    if let envs, !(1...maximumBenchmarkEnvs).contains(envs) {
+      throw ValidationError("--envs must be in 1...\(maximumBenchmarkEnvs) (training's limit), found \(envs)")
+    }
   }
 
   func run() throws {
@@ -147,6 +151,10 @@ struct TrainBench: ParsableCommand {
 }
 
 extension TrainingBenchmark.Setup: ExpressibleByArgument {}
+
+/// The most environments a benchmark steps together: the run configs' limit (each environment
+/// holds its world, observations and masks: a million would need hundreds of gigabytes).
+let maximumBenchmarkEnvs = 4096
 
 /// The longest a benchmark may be asked to run.
 let longestBenchmarkSeconds = 3600.0

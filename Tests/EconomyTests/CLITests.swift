@@ -151,7 +151,7 @@ struct CLITests {
     #expect(json["threads"]?.intValue == 2)
     let bad = try runEconomist(["bench", "env", "--envs", "0"])
     #expect(bad.status != 0)
-    #expect(bad.stderr.contains("--envs must be at least 1, found 0"), "\(bad.stderr)")
+    #expect(bad.stderr.contains("--envs must be in 1...4096 (training's limit), found 0"), "\(bad.stderr)")
   }
 
   @Test func inspectShowsEachPolicysSpaces() throws {
@@ -298,6 +298,7 @@ struct CLITests {
         ["simulate", "scenarios/quickstart.yaml", "--seed", "18446744073709551616"],
         "Error: The value '18446744073709551616' is invalid for '--seed <seed>'"
       ),
+      (["bench", "env", "--envs", "1000000"], "Error: --envs must be in 1...4096 (training's limit), found 1000000"),
       (
         ["bench", "env", "--seconds", "inf"],
         "Error: --seconds must be more than 0 and at most 3600 (an hour), found inf"

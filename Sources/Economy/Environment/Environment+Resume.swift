@@ -145,7 +145,8 @@ extension Environment {
     }
     for i in components.indices { episodeStart.carryOver[i] = components[i].carryOver() }
     episodeActions.removeAll(keepingCapacity: true)
-    episodeActions.reserveCapacity(config.episodeLength * actionsPerStep)
+    // Up to a bound, as the dense log: a very long episode_length must not allocate at reset.
+    episodeActions.reserveCapacity(min(config.episodeLength, DenseLogRecorder.maximumReservedSteps) * actionsPerStep)
   }
 
   /// The current episode as data, or nil unless ``tracksEpisodes`` was on at its reset.
