@@ -51,7 +51,7 @@ extension Trainer {
     for key in keys { metrics.set(key, .double(episodeMetric(key) ?? .nan)) }
     r.set("episode_metrics", .record(metrics))
     var learner = ResultRecord()
-    for (k, policy) in policies.enumerated() {
+    for policy in policies {
       guard let s = stats[policy] else { continue }
       var l = ResultRecord()
       l.set("policy_loss", .double(s.policyLoss))

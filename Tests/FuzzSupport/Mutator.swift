@@ -61,4 +61,19 @@ public struct Mutator {
   public mutating func mutate(_ text: String) -> String {
     String(decoding: mutate(Array(text.utf8)), as: UTF8.self)
   }
+
+  /// Feeds `base` and then `count` mutations of it (seeded by `seed`) to `read`, which returns
+  /// whether it accepted its input.
+  ///
+  /// - Returns: Whether the unmutated input was accepted (a fuzz test's input must be valid),
+  ///   and how many mutations were accepted and rejected.
+  public static func run(
+    _ base: [UInt8], count: Int, seed: UInt64, _ read: ([UInt8]) -> Bool
+  ) -> (baseAccepted: Bool, accepted: Int, rejected: Int) {
+    let baseAccepted = read(base)
+    var mutator = Mutator(seed: seed)
+    var accepted = 0
+    for _ in 0..<count where read(mutator.mutate(base)) { accepted += 1 }
+    return (baseAccepted, accepted, count - accepted)
+  }
 }

@@ -10,14 +10,14 @@ import Testing
 /// error naming the file, never a trap.
 @Suite("Fuzzed run files")
 struct RunFileFuzzTests {
+  /// Feeds `count` mutations of `base` to `read`; the unmutated input must be accepted.
+  @discardableResult
   static func fuzz(_ base: [UInt8], count: Int, seed: UInt64, _ read: ([UInt8]) -> Bool) -> (
     accepted: Int, rejected: Int
   ) {
-    #expect(read(base), "the unmutated input must be accepted")
-    var mutator = Mutator(seed: seed)
-    var accepted = 0
-    for _ in 0..<count where read(mutator.mutate(base)) { accepted += 1 }
-    return (accepted, count - accepted)
+    let result = Mutator.run(base, count: count, seed: seed, read)
+    #expect(result.baseAccepted, "the unmutated input must be accepted")
+    return (result.accepted, result.rejected)
   }
 
   @Test func safetensors() {
