@@ -24,8 +24,6 @@ public struct Comparison {
     public var planner: String
     /// The episodes played.
     public var episodes: [Trainer.EvaluatedEpisode]
-    /// The world's mobile agents and episode length (equal in every setting of a comparison).
-    public var environmentShape: (agents: Int, length: Int)
   }
 
   /// A column of the table.
@@ -97,6 +95,7 @@ public struct Comparison {
     } else {
       self.agents = sources.contains { Self.isRun($0) } ? "each run's own agents" : "uniformly random valid actions"
     }
+    try Self.checkOneWorld(sources)
     var settings: [Setting] = []
     for source in sources {
       var isDirectory: ObjCBool = false
@@ -118,16 +117,6 @@ public struct Comparison {
         envRun = try RunConfig.load(path: source)
       }
       let environment = try Environment(config: envRun.env)
-      // Totals such as productivity scale with the agents and the episode's length: settings
-      // that differ in them are not comparable side by side.
-      if let first = settings.first {
-        let (a, b) = (first.environmentShape, (agents: envRun.env.agentCount, length: envRun.env.episodeLength))
-        guard a == b else {
-          throw TrainingError(
-            "\(source): \(b.agents) agents and \(b.length)-step episodes, but \(first.source) has \(a.agents) agents and \(a.length)-step episodes; compare settings of one world (n_agents and episode_length equal)"
-          )
-        }
-      }
       let planner = Self.describePlanner(environment, trained: plannerCheckpoint != nil)
       var training = TrainingConfig()
       let random = { () -> PolicyConfig in
@@ -162,15 +151,32 @@ public struct Comparison {
         vector.setCurriculumCounters(counters)  // the run's tax annealing and warm-up as at the checkpoint
       }
       let played = try trainer.evaluate(env: vector, episodes: episodes, greedy: greedy, seed: seed)
-      settings.append(
-        Setting(
-          name: name, source: source, planner: planner, episodes: played,
-          environmentShape: (envRun.env.agentCount, envRun.env.episodeLength)))
+      settings.append(Setting(name: name, source: source, planner: planner, episodes: played))
     }
     self.settings = settings
     episodeCount = episodes
     self.seed = seed
     self.greedy = greedy
+  }
+
+  /// Checks, before anything is played, that every setting has the same mobile agents and
+  /// episode length: totals such as productivity scale with both, so settings that differ in
+  /// them are not comparable side by side.
+  static func checkOneWorld(_ sources: [String]) throws {
+    var first: (source: String, agents: Int, length: Int)?
+    for source in sources where FileManager.default.fileExists(atPath: source) {
+      let config = isRun(source) ? try Evaluation.resolve(target: source, config: nil).config : source
+      let env = try RunConfig.load(path: config).env
+      guard let first else {
+        first = (source, env.agentCount, env.episodeLength)
+        continue
+      }
+      guard (first.agents, first.length) == (env.agentCount, env.episodeLength) else {
+        throw TrainingError(
+          "\(source): \(env.agentCount) agents and \(env.episodeLength)-step episodes, but \(first.source) has \(first.agents) agents and \(first.length)-step episodes; compare settings of one world (n_agents and episode_length equal)"
+        )
+      }
+    }
   }
 
   static func isRun(_ path: String) -> Bool {

@@ -25,6 +25,11 @@ struct Simulate: ParsableCommand {
 
   func validate() throws {
     guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1, found \(episodes)") }
+    guard UInt64(episodes - 1) <= UInt64.max - seed else {
+      throw ValidationError(
+        "--seed \(seed) with \(episodes) episodes passes the largest seed (\(UInt64.max)): episode i uses seed + i; give a smaller --seed"
+      )
+    }
     if denseLog?.isEmpty == true { throw ValidationError("--dense-log needs a directory, found an empty name") }
     if lz4 && denseLog == nil {
       throw ValidationError("--lz4 compresses the dense logs that --dense-log DIR writes; give --dense-log too")

@@ -298,6 +298,10 @@ struct CLITests {
         ["simulate", "scenarios/quickstart.yaml", "--seed", "18446744073709551616"],
         "Error: The value '18446744073709551616' is invalid for '--seed <seed>'"
       ),
+      (
+        ["simulate", "scenarios/quickstart.yaml", "--seed", "18446744073709551615", "--episodes", "2"],
+        "Error: --seed 18446744073709551615 with 2 episodes passes the largest seed (18446744073709551615): episode i uses seed + i; give a smaller --seed"
+      ),
       (["bench", "env", "--envs", "1000000"], "Error: --envs must be in 1...4096 (training's limit), found 1000000"),
       (
         ["bench", "env", "--seconds", "inf"],
