@@ -70,7 +70,6 @@ public final class TrainingRun {
     if resume && Trainer.existingCheckpoint(at: latest) == nil {
       throw TrainingError("--resume: no checkpoint at \(latest)/state.json")
     }
-    try Directory.create("\(directory)/checkpoints")
     let pool = WorkerPool(threads: threadCount)
     self.threads = threadCount
     let environment = try Environment(config: config.env)
@@ -79,6 +78,8 @@ public final class TrainingRun {
       environment: environment, envs: training.trainer.envCount, threads: threadCount,
       keepDenseLogs: config.env.denseLogFrequency != nil, denseLogEnvs: Self.denseLogEnvs, pool: pool)
     trainer = try Trainer(env: vectorEnv, config: training, seed: seed, pool: pool)
+    // Only now, when the run is known to start, does the directory appear.
+    try Directory.create("\(directory)/checkpoints")
     if resume {
       try trainer.restoreCheckpoint(from: latest)
       lastKeptCheckpoint = trainer.envSteps

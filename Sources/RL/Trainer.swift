@@ -87,6 +87,7 @@ public final class Trainer {
     let fragment = max(1, trainer.rolloutFragmentLength)
     let fragments = max(1, (trainer.trainBatchSize + env.envCount * fragment - 1) / (env.envCount * fragment))
     stepsPerIteration = fragments * fragment
+    try Trainer.checkMemory(specs: specs, config: config, envs: env.envCount, steps: stepsPerIteration)
     var learners: [PPOLearner] = []
     var trained: [Bool] = []
     for (k, spec) in specs.enumerated() {
@@ -119,6 +120,30 @@ public final class Trainer {
     }
     rng = NNRandom(seed: NNRandom.derive(seed, stream: 7))
     sampler = Sampler(env: env, pool: pool, learners: learners, shards: shards, seed: NNRandom.derive(seed, stream: 11))
+  }
+
+  /// Refuses, before anything is allocated, an iteration whose rollouts would not fit in the
+  /// memory budget (``MemoryBudget``): per agent row and step they hold the observation, mask,
+  /// log-probabilities, actions, recurrent state and a few scalars, as 4-byte values.
+  static func checkMemory(
+    specs: [PolicyBatchSpec], config: TrainingConfig, envs: Int, steps: Int,
+    limit: (bytes: Double, source: String) = MemoryBudget.limit
+  ) throws(TrainingError) {
+    var bytes = 0.0
+    var parts: [String] = []
+    for spec in specs {
+      let model = config.policy(spec.policy).model
+      let state = model.kind == .kerasConvLSTM ? 4 * model.lstmCellSize : 0
+      let values = spec.observationSize + 2 * spec.maskSize + spec.actionWidth + state + 10
+      let rows = spec.agents.count * envs
+      bytes += Double(steps) * Double(rows) * Double(values) * 4
+      parts.append("policy '\(spec.policy)': \(steps) steps × \(rows) agent rows × \(values) values")
+    }
+    guard bytes <= limit.bytes else {
+      throw TrainingError(
+        "one iteration's rollouts need about \(MemoryBudget.gibibytes(bytes)) GiB (\(parts.joined(separator: "; ")), 4 bytes each), more than the memory limit of \(MemoryBudget.gibibytes(limit.bytes)) GiB (\(limit.source)): lower train_batch_size or the number of environments"
+      )
+    }
   }
 
   /// Sets the counters from a checkpoint.

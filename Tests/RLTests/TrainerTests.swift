@@ -186,4 +186,18 @@ struct ToyTrainerTests {
         == "\(directory)/a.safetensors: tensor '\(first.name)' holds nan at index 3; weights and optimizer moments must be finite (was training diverging when it was saved?)"
     )
   }
+
+  @Test func anIterationThatCannotFitInMemoryIsRefusedUpFront() throws {
+    let specs = ContextBandit(envs: 8).batchSpecs
+    let limit = (bytes: 1_073_741_824.0, source: "a test's limit")
+    #expect(throws: Never.self) {
+      try Trainer.checkMemory(specs: specs, config: Self.config(), envs: 8, steps: 16, limit: limit)
+    }
+    #expect(
+      throws: TrainingError(
+        "one iteration's rollouts need about 6.3 GiB (policy 'a': 12500000 steps × 8 agent rows × 17 values, 4 bytes each), more than the memory limit of 1.0 GiB (a test's limit): lower train_batch_size or the number of environments"
+      )
+    ) { try Trainer.checkMemory(specs: specs, config: Self.config(), envs: 8, steps: 12_500_000, limit: limit) }
+    #expect(MemoryBudget.physicalBytes > 0 && MemoryBudget.limit.bytes > 0)
+  }
 }
