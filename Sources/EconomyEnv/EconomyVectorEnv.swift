@@ -421,11 +421,19 @@ public final class EconomyVectorEnv: EpisodeReporting {
   private func run(
     _ batch: VectorBatch, _ perEnv: (inout Environment, Int, inout RandomActions, Context) -> Void
   ) {
+    // Every step: sizes only (comparing whole specs would compare spaces and keys each time).
     precondition(
-      batch.envCount == envCount && batch.policies.count == batchSpecs.count
-        && zip(batch.policies, batchSpecs).allSatisfy { $0.spec == $1 && $0.envCount == envCount },
+      batch.envCount == envCount && batch.policies.count == tables.plans.count,
       "the batch was not made for this environment (use makeBatch())")
-    for k in batch.policies.indices { (batchPointers + k).initialize(to: PolicyPointers(batch.policies[k])) }
+    for k in batch.policies.indices {
+      let (policy, plan) = (batch.policies[k], tables.plans[k])
+      let rows = envCount * plan.rowsPerEnv
+      precondition(
+        policy.observations.count == rows * plan.observationSize && policy.masks.count == rows * plan.maskSize
+          && policy.actions.count == rows * plan.width,
+        "the batch was not made for this environment (use makeBatch())")
+      (batchPointers + k).initialize(to: PolicyPointers(policy))
+    }
     let context = Context(
       plans: tables.plans.buffer, ops: tables.ops.buffer, rowAgents: tables.rowAgents.pointer,
       decode: tables.decode.pointer, encodeBase: tables.encodeBase.pointer, batch: batchPointers,
