@@ -37,4 +37,33 @@ public enum MemoryBudget {
     let tenths = (bytes / 1_073_741_824 * 10).rounded()
     return tenths.isFinite && tenths < 1e15 ? "\(Int(tenths) / 10).\(Int(tenths) % 10)" : "\(bytes / 1_073_741_824)"
   }
+
+  /// `bytes` with one decimal in the largest unit of B, KiB, MiB, GiB that keeps it at least 1.
+  public static func size(_ bytes: Double) -> String {
+    var value = bytes
+    for unit in ["B", "KiB", "MiB"] {
+      if abs(value) < 1024 || !value.isFinite {
+        return unit == "B" ? "\(Int(value.isFinite ? value : 0)) B" : tenths(value, unit)
+      }
+      value /= 1024
+    }
+    return tenths(value, "GiB")
+  }
+
+  private static func tenths(_ value: Double, _ unit: String) -> String {
+    let t = (value * 10).rounded()
+    return t.isFinite && abs(t) < 1e15 ? "\(Int(t) / 10).\(abs(Int(t)) % 10) \(unit)" : "\(value) \(unit)"
+  }
+
+  /// Why `bytes` of planned memory do not fit under ``limit``, or nil when they do: "`what` need
+  /// about N GiB (`detail`), more than the memory limit of M GiB (source): `advice`" (sizes in
+  /// ``size(_:)``'s units).
+  public static func problem(
+    bytes: Double, what: String, detail: String, advice: String,
+    limit: (bytes: Double, source: String) = MemoryBudget.limit
+  ) -> String? {
+    guard bytes > limit.bytes || !bytes.isFinite else { return nil }
+    return "\(what) need about \(size(bytes)) (\(detail)), more than the memory limit of "
+      + "\(size(limit.bytes)) (\(limit.source)): \(advice)"
+  }
 }

@@ -171,6 +171,10 @@ public final class EconomyVectorEnv: EpisodeReporting {
     tables = PlanTables(
       plans: FixedBuffer(plans), ops: FixedBuffer(ops), rowAgents: FixedBuffer(rowAgents),
       decode: FixedBuffer(decode), encodeBase: FixedBuffer(encodeBase))
+    let logs = keepDenseLogs ? min(envs, max(0, denseLogEnvs ?? envs)) : 0
+    if let problem = Self.memoryProblem(environment: environment, envs: envs, specs: specs, logs: logs) {
+      throw .invalidSetup(problem)
+    }
     batchSpecs = specs
     envCount = envs
     var tracked = environment
@@ -184,7 +188,25 @@ public final class EconomyVectorEnv: EpisodeReporting {
     endedEpisodes.initialize(repeating: nil)
     self.pool = pool ?? WorkerPool(threads: min(threads, envs))
     batchPointers = .allocate(capacity: specs.count)
-    self.denseLogEnvs = keepDenseLogs ? min(envs, max(0, denseLogEnvs ?? envs)) : 0
+    self.denseLogEnvs = logs
+  }
+
+  /// Why `envs` copies of `environment`, their batch rows and `logs` dense logs at once would
+  /// pass the memory budget, or nil when they fit.
+  static func memoryProblem(
+    environment: Environment, envs: Int, specs: [PolicyBatchSpec], logs: Int,
+    limit: (bytes: Double, source: String) = MemoryBudget.limit
+  ) -> String? {
+    let worlds = Double(envs) * environment.footprintBytes
+    let rowFloats = specs.reduce(0) { $0 + $1.agents.count * ($1.observationSize + $1.maskSize + $1.actionWidth + 4) }
+    let batches = 4 * Double(envs) * Double(rowFloats)
+    let denseLogs = Double(logs) * environment.denseLogBytes
+    let perEnv = MemoryBudget.size(worlds / Double(envs) + batches / Double(envs))
+    return MemoryBudget.problem(
+      bytes: worlds + batches + denseLogs, what: "\(envs) environments",
+      detail: "\(perEnv) each with their batch rows"
+        + (logs > 0 ? ", and \(logs) dense logs of \(MemoryBudget.size(environment.denseLogBytes)) each" : ""),
+      advice: "use fewer environments" + (logs > 0 ? ", a shorter episode_length or no dense logs" : ""), limit: limit)
   }
 
   deinit {

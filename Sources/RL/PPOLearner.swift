@@ -86,44 +86,87 @@ package final class PPOLearner {
     }
   }
 
-  /// Builds the learner; `samplingRows` is the most rows of one sampling chunk.
-  init(
-    policy: PolicyID, config: PolicyConfig, spec: PolicyBatchSpec, threads: Int, shards shardCount: Int,
-    samplingRows: Int, minibatchSequences: Int, seed: UInt64
-  ) {
-    self.policy = policy
-    self.spec = spec
-    self.config = config
-    switch spec.actionSpace {
-    case .multiDiscrete(let v): nvec = v
-    case .discrete(let n): nvec = [n]
-    default: nvec = [spec.actionWidth]
+  /// What a learner is built from: its policy, the batch it learns from, and how its work is split.
+  struct Shape {
+    var policy: PolicyID
+    var config: PolicyConfig
+    var spec: PolicyBatchSpec
+    /// Network replicas, one per thread.
+    var threads: Int
+    /// Gradient shards per minibatch.
+    var shards: Int
+    /// The most rows of one sampling chunk.
+    var samplingRows: Int
+    /// Sequences per minibatch (rows for feed-forward models).
+    var minibatchSequences: Int
+
+    /// Sub-action sizes (one entry for a `Discrete` action).
+    var nvec: [Int] {
+      switch spec.actionSpace {
+      case .multiDiscrete(let v): v
+      case .discrete(let n): [n]
+      default: [spec.actionWidth]
+      }
     }
-    let parts = ObservationParts(fields: spec.fields)
-    let length = config.model.kind == .kerasConvLSTM ? config.model.maxSeqLen : 1
-    let shardSequences = (minibatchSequences + shardCount - 1) / shardCount
-    let shardCapacity = shardSequences * length
+    /// Truncated-BPTT length (1 for feed-forward models).
+    var sequenceLength: Int { config.model.kind == .kerasConvLSTM ? config.model.maxSeqLen : 1 }
+    /// Sequences of one shard's minibatch part.
+    var shardSequences: Int { (minibatchSequences + shards - 1) / shards }
+    /// Rows of one shard's minibatch part.
+    var shardCapacity: Int { shardSequences * sequenceLength }
+    /// Rows each replica holds buffers for.
+    var capacity: Int { max(samplingRows, shardCapacity) }
+
+    /// A replica with no row buffers, for its parameter layout and sizes.
+    func probe() -> PolicyModel {
+      PolicyModel(config: config.model, parts: ObservationParts(fields: spec.fields), nvec: nvec, capacity: 0)
+    }
+
+    /// The bytes a learner of this shape allocates, without allocating them: weights, Adam's two
+    /// moments and one gradient per shard; each replica's row buffers; each shard's minibatch.
+    func estimatedBytes() -> Double {
+      let model = probe()
+      let logits = Double(model.logitCount)
+      let parameters = 4 * Double(model.layout.count) * Double(3 + shards)
+      let replicas = 4 * Double(threads) * (Double(capacity) * Double(model.floatsPerRow) + logits)
+      // Observation, mask, actions, old log-probabilities, and 4 scalars at 4 bytes; a valid byte.
+      let row = 4 * (Double(spec.observationSize + spec.maskSize + spec.actionWidth) + logits + 4) + 1
+      let shard = Double(shardCapacity) * row + 4 * (Double(shardSequences * model.stateSize) + logits)
+      return parameters + replicas + Double(shards) * shard
+    }
+  }
+
+  /// Builds the learner.
+  init(_ shape: Shape, seed: UInt64) {
+    policy = shape.policy
+    spec = shape.spec
+    config = shape.config
+    nvec = shape.nvec
+    let spec = shape.spec
+    let shardSequences = shape.shardSequences
+    let shardCapacity = shape.shardCapacity
     self.shardCapacity = shardCapacity
-    let capacity = max(samplingRows, shardCapacity)
+    let capacity = shape.capacity
     let nvec = self.nvec
-    let replicas = (0..<threads).map { _ in
-      PolicyModel(config: config.model, parts: parts, nvec: nvec, capacity: capacity)
+    let parts = ObservationParts(fields: spec.fields)
+    let replicas = (0..<shape.threads).map { _ in
+      PolicyModel(config: shape.config.model, parts: parts, nvec: nvec, capacity: capacity)
     }
     self.replicas = replicas
     let layout = replicas[0].layout
     parameters = FloatBuffer(count: layout.count)
     var rng = NNRandom(seed: seed)
     layout.initialize(parameters, rng: &rng)
-    gradients = (0..<shardCount).map { _ in FloatBuffer(count: layout.count) }
+    gradients = (0..<shape.shards).map { _ in FloatBuffer(count: layout.count) }
     adam = Adam(count: layout.count)
-    klCoeff = config.klCoeff
+    klCoeff = shape.config.klCoeff
     let logits = nvec.reduce(0, +)
-    shards = (0..<shardCount).map { _ in
+    shards = (0..<shape.shards).map { _ in
       ShardBuffers(
         rows: shardCapacity, sequences: shardSequences, spec: spec, logitCount: logits,
         stateSize: replicas[0].stateSize)
     }
-    samplingScratch = (0..<threads).map { _ in FixedBuffer(count: logits) }
+    samplingScratch = (0..<shape.threads).map { _ in FixedBuffer(count: logits) }
   }
 
   var layout: ParameterLayout { replicas[0].layout }

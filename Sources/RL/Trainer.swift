@@ -87,24 +87,28 @@ public final class Trainer {
     let fragment = max(1, trainer.rolloutFragmentLength)
     let fragments = max(1, (trainer.trainBatchSize + env.envCount * fragment - 1) / (env.envCount * fragment))
     stepsPerIteration = fragments * fragment
-    try Trainer.checkMemory(specs: specs, config: config, envs: env.envCount, steps: stepsPerIteration)
-    var learners: [PPOLearner] = []
-    var trained: [Bool] = []
-    for (k, spec) in specs.enumerated() {
+    let shapes = specs.map { spec in
       let policy = config.policy(spec.policy)
-      if policy.model.kind == .kerasConvLSTM,
-        let problem = ConvLSTMTower.problem(parts: ObservationParts(fields: spec.fields), config: policy.model)
-      {
-        throw TrainingError("policy '\(spec.policy)': \(problem)")
-      }
       let rows = spec.agents.count * env.envCount
       let length = policy.model.kind == .kerasConvLSTM ? policy.model.maxSeqLen : 1
-      let minibatchSequences = max(1, trainer.sgdMinibatchSize / length)
-      learners.append(
-        PPOLearner(
-          policy: spec.policy, config: policy, spec: spec, threads: pool.threads, shards: shards,
-          samplingRows: (rows + shards - 1) / shards, minibatchSequences: minibatchSequences,
-          seed: NNRandom.derive(seed, stream: 100 + UInt64(k))))
+      return PPOLearner.Shape(
+        policy: spec.policy, config: policy, spec: spec, threads: pool.threads, shards: shards,
+        samplingRows: (rows + shards - 1) / shards, minibatchSequences: max(1, trainer.sgdMinibatchSize / length))
+    }
+    for shape in shapes where shape.config.model.kind == .kerasConvLSTM {
+      if let problem = ConvLSTMTower.problem(
+        parts: ObservationParts(fields: shape.spec.fields), config: shape.config.model)
+      {
+        throw TrainingError("policy '\(shape.policy)': \(problem)")
+      }
+    }
+    try Trainer.checkMemory(shapes: shapes, envs: env.envCount, steps: stepsPerIteration)
+    var learners: [PPOLearner] = []
+    var trained: [Bool] = []
+    for (k, shape) in shapes.enumerated() {
+      let spec = shape.spec
+      let policy = shape.config
+      learners.append(PPOLearner(shape, seed: NNRandom.derive(seed, stream: 100 + UInt64(k))))
       let wants = spec.policy.role == .planner ? config.general.trainPlanner : true
       trained.append(wants && policy.model.kind != .random)
     }
@@ -122,27 +126,33 @@ public final class Trainer {
     sampler = Sampler(env: env, pool: pool, learners: learners, shards: shards, seed: NNRandom.derive(seed, stream: 11))
   }
 
-  /// Refuses, before anything is allocated, an iteration whose rollouts would not fit in the
-  /// memory budget (``MemoryBudget``): per agent row and step they hold the observation, mask,
-  /// log-probabilities, actions, recurrent state and a few scalars, as 4-byte values.
+  /// Refuses, before anything is allocated, a run whose buffers would not fit in the memory
+  /// budget (``MemoryBudget``): one iteration's rollouts (per agent row and step the observation,
+  /// mask, log-probabilities, actions, recurrent state and a few scalars, 4 bytes each) and each
+  /// learner's weights, optimizer state, gradients, network buffers and minibatches.
   static func checkMemory(
-    specs: [PolicyBatchSpec], config: TrainingConfig, envs: Int, steps: Int,
+    shapes: [PPOLearner.Shape], envs: Int, steps: Int,
     limit: (bytes: Double, source: String) = MemoryBudget.limit
   ) throws(TrainingError) {
     var bytes = 0.0
     var parts: [String] = []
-    for spec in specs {
-      let model = config.policy(spec.policy).model
+    for shape in shapes {
+      let model = shape.config.model
       let state = model.kind == .kerasConvLSTM ? 4 * model.lstmCellSize : 0
-      let values = spec.observationSize + 2 * spec.maskSize + spec.actionWidth + state + 10
-      let rows = spec.agents.count * envs
-      bytes += Double(steps) * Double(rows) * Double(values) * 4
-      parts.append("policy '\(spec.policy)': \(steps) steps × \(rows) agent rows × \(values) values")
+      let values = shape.spec.observationSize + 2 * shape.spec.maskSize + shape.spec.actionWidth + state + 10
+      let rows = shape.spec.agents.count * envs
+      let rollout = Double(steps) * Double(rows) * Double(values) * 4
+      let learner = shape.estimatedBytes()
+      bytes += rollout + learner
+      parts.append(
+        "policy '\(shape.policy)': rollouts of \(steps) steps × \(rows) agent rows × \(values) values, "
+          + "\(MemoryBudget.size(rollout)); network, optimizer and minibatches \(MemoryBudget.size(learner))")
     }
-    guard bytes <= limit.bytes else {
-      throw TrainingError(
-        "one iteration's rollouts need about \(MemoryBudget.gibibytes(bytes)) GiB (\(parts.joined(separator: "; ")), 4 bytes each), more than the memory limit of \(MemoryBudget.gibibytes(limit.bytes)) GiB (\(limit.source)): lower train_batch_size or the number of environments"
-      )
+    if let problem = MemoryBudget.problem(
+      bytes: bytes, what: "training's buffers", detail: parts.joined(separator: "; "),
+      advice: "lower train_batch_size, the number of environments or the network's sizes", limit: limit)
+    {
+      throw TrainingError(problem)
     }
   }
 

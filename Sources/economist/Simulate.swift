@@ -39,6 +39,9 @@ struct Simulate: ParsableCommand {
   func run() throws {
     var env = EconomyMultiAgentEnv(environment: try loadEnvironment(config))
     env.denseLog = denseLog != nil ? true : nil
+    if denseLog != nil, let problem = env.environment.denseLogMemoryProblem(logs: 1, for: "an episode") {
+      throw ExitMessage(text: "\(config): \(problem)")
+    }
     var table = MetricsTable(firstSeed: seed)
     let length = env.environment.config.episodeLength
     let steps = episodes.multipliedReportingOverflow(by: length)

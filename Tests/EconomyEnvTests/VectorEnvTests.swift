@@ -195,6 +195,24 @@ struct VectorEnvTests {
     }
   }
 
+  /// Environments, their batch rows and dense logs are measured against the memory budget
+  /// before any is allocated; the message says how much each takes.
+  @Test func tooManyEnvironmentsAreRefusedUpFront() throws {
+    let environment = try Environment(config: tutorialConfig())
+    let specs = try EconomyVectorEnv(environment: environment, envs: 1).batchSpecs
+    let limit = (bytes: 100 * 1_048_576.0, source: "a test's limit")
+    #expect(
+      EconomyVectorEnv.memoryProblem(environment: environment, envs: 64, specs: specs, logs: 2, limit: limit) == nil)
+    #expect(
+      EconomyVectorEnv.memoryProblem(environment: environment, envs: 4096, specs: specs, logs: 0, limit: limit)
+        == "4096 environments need about 406.7 MiB (101.7 KiB each with their batch rows), more than the memory limit of 100.0 MiB (a test's limit): use fewer environments"
+    )
+    #expect(
+      EconomyVectorEnv.memoryProblem(environment: environment, envs: 64, specs: specs, logs: 64, limit: limit)
+        == "64 environments need about 280.6 MiB (101.7 KiB each with their batch rows, and 64 dense logs of 4.3 MiB each), more than the memory limit of 100.0 MiB (a test's limit): use fewer environments, a shorter episode_length or no dense logs"
+    )
+  }
+
   @Test func customMappingSplitsRows() throws {
     let (a0, b) = (PolicyID("a0", role: .agents), PolicyID("b", role: .agents))
     let mapping = PolicyMapping([("0", a0), ("1", b), ("2", b), ("3", b), ("p", .planner)])

@@ -27,6 +27,41 @@ struct DenseLogTests {
 
   // MARK: - Structure
 
+  // MARK: - Memory
+
+  /// The estimate bounds what a log really takes (recording + JSON text), within a small factor,
+  /// for the tutorial and for a small world with snapshots at every step.
+  @Test func denseLogEstimateBoundsTheRealSize() throws {
+    for (log, env) in [try Self.tutorialEpisode(), try Self.smallEpisode(period: 1)] {
+      let recording =
+        8 * (log.states.count + log.rewards.count) + 4 * log.actions.count
+        + log.snapshots.reduce(0) { $0 + 4 * $1.layers.count + 2 * $1.houseOwner.count }
+      let real = Double(recording + log.jsonBytes().count)
+      #expect(env.denseLogBytes >= real && env.denseLogBytes <= 5 * real, "estimate \(env.denseLogBytes), real \(real)")
+    }
+  }
+
+  /// A config that keeps dense logs of episodes too long for memory is refused when the
+  /// environment is built, at `dense_log_frequency`, with the estimate and the limit.
+  @Test func aDenseLogThatCannotFitIsRefusedUpFront() throws {
+    func yaml(_ extra: String) -> String {
+      smallEnvYAML(episodeLength: Int(Int32.max), extra: extra)
+        .replacingOccurrences(of: "world_dense_log_frequency: 50", with: "world_dense_log_frequency: 1000")
+    }
+    let message = try #require(
+      #expect(throws: ConfigError.self) { try environment(yaml("dense_log_frequency: 1"), file: "long.yaml") }?
+        .description)
+    #expect(
+      message.hasPrefix(
+        "long.yaml:14:22: dense_log_frequency: an episode's dense log would need about 7044.5 GiB (episode_length 2147483647, 4 agents, a 25×25 map every 1000 steps), more than the memory limit of "
+      ), "\(message)")
+    #expect(message.hasSuffix("): lower episode_length, or keep no dense log"))
+    // Without dense logs the same episode length builds: nothing is reserved for it.
+    #expect(throws: Never.self) {
+      try environment(yaml(""))
+    }
+  }
+
   @Test func tutorialEpisodeHasFoundationsStructure() throws {
     let (recording, env) = try Self.tutorialEpisode()
     let log = recording.denseLog

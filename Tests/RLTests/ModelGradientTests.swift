@@ -85,6 +85,30 @@ struct ModelGradientTests {
     return obs
   }
 
+  /// Floats held by every buffer reachable from `value` (towers, layers' workspaces, arrays).
+  static func bufferFloats(_ value: Any) -> Int {
+    if let buffer = value as? FloatBuffer { return buffer.count }
+    return Mirror(reflecting: value).children.reduce(0) { $0 + bufferFloats($1.value) }
+  }
+
+  /// The memory estimate's row size is what the model really allocates per row of capacity,
+  /// counted over every buffer it holds, for each kind (and a random policy).
+  @Test(arguments: setups)
+  func rowBuffersMatchTheEstimate(_ s: Setup) {
+    for config in [
+      s.config,
+      {
+        var c = s.config; c.kind = .random; return c
+      }(),
+    ] {
+      let empty = PolicyModel(config: config, parts: Self.parts, nvec: Self.nvec, capacity: 0)
+      let seven = PolicyModel(config: config, parts: Self.parts, nvec: Self.nvec, capacity: 7)
+      #expect(Self.bufferFloats(empty) == 0)
+      #expect(Self.bufferFloats(seven) == 7 * seven.floatsPerRow, "\(config.kind)")
+      #expect(empty.floatsPerRow == seven.floatsPerRow && empty.layout.count == seven.layout.count)
+    }
+  }
+
   /// The gradient of `L = Σ w₁·logits + Σ w₂·values` matches central differences in the parameters.
   ///
   /// Only parameters are perturbed: the model gives no input gradients, and index codes are not

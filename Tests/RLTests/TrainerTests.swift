@@ -187,17 +187,57 @@ struct ToyTrainerTests {
     )
   }
 
-  @Test func anIterationThatCannotFitInMemoryIsRefusedUpFront() throws {
-    let specs = ContextBandit(envs: 8).batchSpecs
+  /// The shapes of the bandit's learners under `config`, as the trainer derives them.
+  static func shapes(_ config: TrainingConfig, envs: Int, threads: Int = 2) -> [PPOLearner.Shape] {
+    ContextBandit(envs: envs).batchSpecs.map { spec in
+      PPOLearner.Shape(
+        policy: spec.policy, config: config.policy(spec.policy), spec: spec, threads: threads, shards: 2,
+        samplingRows: envs / 2, minibatchSequences: config.trainer.sgdMinibatchSize)
+    }
+  }
+
+  @Test func aRunThatCannotFitInMemoryIsRefusedUpFront() throws {
     let limit = (bytes: 1_073_741_824.0, source: "a test's limit")
     #expect(throws: Never.self) {
-      try Trainer.checkMemory(specs: specs, config: Self.config(), envs: 8, steps: 16, limit: limit)
+      try Trainer.checkMemory(shapes: Self.shapes(Self.config(), envs: 8), envs: 8, steps: 16, limit: limit)
     }
+    // Rollouts too long.
     #expect(
       throws: TrainingError(
-        "one iteration's rollouts need about 6.3 GiB (policy 'a': 12500000 steps × 8 agent rows × 17 values, 4 bytes each), more than the memory limit of 1.0 GiB (a test's limit): lower train_batch_size or the number of environments"
+        "training's buffers need about 6.3 GiB (policy 'a': rollouts of 12500000 steps × 8 agent rows × 17 values, 6.3 GiB; network, optimizer and minibatches 23.2 KiB), more than the memory limit of 1.0 GiB (a test's limit): lower train_batch_size, the number of environments or the network's sizes"
       )
-    ) { try Trainer.checkMemory(specs: specs, config: Self.config(), envs: 8, steps: 12_500_000, limit: limit) }
+    ) { try Trainer.checkMemory(shapes: Self.shapes(Self.config(), envs: 8), envs: 8, steps: 12_500_000, limit: limit) }
+    // A network too wide: two 65536-wide layers are 4.3 billion weights per tower, 5 copies each
+    // (weights, 2 Adam moments, 2 shard gradients): ~160 GiB before any row buffer.
+    var wide = Self.config()
+    wide.agentPolicy.model.hiddens = [65536, 65536]
+    let shapes = Self.shapes(wide, envs: 8)
+    let learner = shapes[0].estimatedBytes()
+    let weights = Double(shapes[0].probe().layout.count)
+    #expect(weights == 2 * Double(2 * 65536 + 65536 + 65536 * 65536 + 65536) + Double(65536 * 2 + 2 + 65536 + 1))
+    #expect(learner >= 4 * 5 * weights && learner < 4 * 5 * weights * 1.01)
+    #expect(throws: TrainingError.self) { try Trainer.checkMemory(shapes: shapes, envs: 8, steps: 16, limit: limit) }
     #expect(MemoryBudget.physicalBytes > 0 && MemoryBudget.limit.bytes > 0)
+  }
+
+  /// The estimate of a learner counts what it allocates: weights, optimizer, gradients, replicas'
+  /// row buffers and minibatches, checked against the buffers of a built learner.
+  @Test func aLearnersEstimateIsWhatItAllocates() {
+    for threads in [1, 3] {
+      let shape = Self.shapes(Self.config(), envs: 8, threads: threads)[0]
+      let learner = PPOLearner(shape, seed: 1)
+      let weights = learner.layout.count
+      let replicas =
+        learner.replicas.reduce(0) { $0 + ModelGradientTests.bufferFloats($1) }
+        + learner.samplingScratch.reduce(0) { $0 + $1.count }
+      let minibatch = learner.shards.reduce(0) { total, shard in
+        total + shard.observations.count + shard.masks.count + shard.actions.count + shard.oldLogp.count
+          + shard.actionLogp.count + shard.oldValues.count + shard.advantages.count + shard.targets.count
+          + shard.states.count + shard.scratch.count
+      }
+      let valid = learner.shards.reduce(0) { $0 + $1.valid.count }
+      let allocated = 4 * Double(weights * (3 + learner.gradients.count) + replicas + minibatch) + Double(valid)
+      #expect(shape.estimatedBytes() == allocated, "threads \(threads)")
+    }
   }
 }

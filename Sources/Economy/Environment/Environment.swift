@@ -102,6 +102,10 @@ public struct Environment: Sendable {
     rewards = [Double](repeating: 0, count: config.agentCount + 1)
     maskedActionCounts = [Int](repeating: 0, count: config.agentCount + 1)
     rng = EconomyRNG(seed: config.seed ?? 0)
+    if config.denseLogFrequency != nil, let problem = denseLogMemoryProblem(logs: 1, for: "an episode") {
+      let node = (try? config.envNode.mapping())?.first { $0.key == "dense_log_frequency" }?.node ?? config.envNode
+      throw ConfigError(node.issue(problem))
+    }
   }
 
   /// Builds the config's components in order, each reading its parameters and declaring its

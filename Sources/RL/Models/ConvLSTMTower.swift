@@ -48,6 +48,14 @@ package final class ConvLSTMTower: Tower {
 
   package var outputs: Int { head.outputs }
   package var stateSize: Int { 2 * lstm.hidden }
+  package var floatsPerRow: Int {
+    let input = parts.height * parts.width * inChannels
+    let columns = convs.map(\.columnsSize)
+    return (parts.hasMaps ? input : 0) + (embedding != nil ? input : 0) + columns.reduce(0, +)
+      + 2 * convs.reduce(0) { $0 + $1.outputSize } + (columns.max() ?? 0) + 2 * concatSize
+      + 2 * fcs.reduce(0) { $0 + $1.outputs } + 2 * norm.features + 2 + 14 * lstm.hidden + 3 * lstm.hidden
+      + head.outputs
+  }
   package var forwardFLOPs: Int {
     convs.reduce(0) { $0 + $1.forwardFLOPs } + fcs.reduce(0) { $0 + $1.forwardFLOPs } + lstm.forwardFLOPs
       + head.forwardFLOPs

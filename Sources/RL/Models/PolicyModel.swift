@@ -19,6 +19,8 @@ package final class PolicyModel {
   package let logitCount: Int
   /// The model kind.
   package let kind: ModelConfig.Kind
+  /// Outputs per row of the policy tower (the logits, and the value when the layers are shared).
+  let policyOutputs: Int
   /// Truncated-BPTT length (1 for feed-forward models).
   package let sequenceLength: Int
   let policyTower: Tower?
@@ -37,6 +39,7 @@ package final class PolicyModel {
     var layout = ParameterLayout()
     let shared = config.vfShareLayers
     let policyOutputs = logitCount + (shared ? 1 : 0)
+    self.policyOutputs = policyOutputs
     func tower(_ name: String, outputs: Int) -> Tower {
       switch config.kind {
       case .fcnet, .random:
@@ -59,6 +62,13 @@ package final class PolicyModel {
     zeros = FloatBuffer(count: config.kind == .random ? capacity * max(logitCount, 1) : 0)
     dPolicy = FloatBuffer(count: capacity * policyOutputs)
     dValue = FloatBuffer(count: valueTower == nil ? 0 : capacity)
+  }
+
+  /// Floats of the instance's row buffers per row of capacity: the towers' activations and
+  /// gradients, the output gradients, and the zeros of a random policy.
+  package var floatsPerRow: Int {
+    (policyTower?.floatsPerRow ?? 0) + (valueTower?.floatsPerRow ?? 0) + policyOutputs
+      + (valueTower == nil ? 0 : 1) + (kind == .random ? max(logitCount, 1) : 0)
   }
 
   /// Recurrent state floats per sequence.

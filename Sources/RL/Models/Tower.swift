@@ -23,6 +23,8 @@ package protocol Tower: AnyObject {
   var backwardFLOPs: Int { get }
   /// The last forward pass's outputs.
   var output: FloatBuffer { get }
+  /// Floats of activation and gradient buffers per row of capacity (memory estimates).
+  var floatsPerRow: Int { get }
   /// Runs rows forward.
   func forward(
     _ params: UnsafePointer<Float>, observations: UnsafePointer<Float>, states: UnsafePointer<Float>?,
@@ -47,6 +49,7 @@ package final class MLPTower: Tower {
   package let output: FloatBuffer
   package var outputs: Int { head.outputs }
   package var stateSize: Int { 0 }
+  package var floatsPerRow: Int { 2 * hidden.reduce(0) { $0 + $1.outputs } + head.outputs }
   package var forwardFLOPs: Int { hidden.reduce(head.forwardFLOPs) { $0 + $1.forwardFLOPs } }
   /// Kernel gradients of every layer, input gradients of all but the first.
   package var backwardFLOPs: Int { 2 * forwardFLOPs - (hidden.first ?? head).forwardFLOPs }
