@@ -28,8 +28,11 @@ let package = Package(
     .library(name: "Economy", targets: ["Economy"]),
     .library(name: "NN", targets: ["NN"]),
     .library(name: "RL", targets: ["RL"]),
+    .library(name: "EnvContract", targets: ["EnvContract"]),
     .library(name: "EconomyEnv", targets: ["EconomyEnv"]),
+    .library(name: "EconomyTraining", targets: ["EconomyTraining"]),
     .library(name: "Plots", targets: ["Plots"]),
+    .library(name: "economist_c", type: .dynamic, targets: ["EconomistC"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -55,8 +58,10 @@ let package = Package(
       providers: [.apt(["libopenblas-dev"])]
     ),
     .target(name: "NN", dependencies: ["Basics", "CBLAS"]),
-    .target(name: "RL", dependencies: ["Basics", "NN"]),
-    .target(name: "EconomyEnv", dependencies: ["Basics", "Economy", "NN", "RL"]),
+    .target(name: "EnvContract", dependencies: ["Basics"]),
+    .target(name: "RL", dependencies: ["Basics", "EnvContract", "NN"]),
+    .target(name: "EconomyEnv", dependencies: ["Basics", "Economy", "EnvContract"]),
+    .target(name: "EconomyTraining", dependencies: ["Basics", "Economy", "EconomyEnv", "EnvContract", "NN", "RL"]),
     .systemLibrary(
       name: "CCairo",
       pkgConfig: "cairo",
@@ -71,11 +76,19 @@ let package = Package(
     .executableTarget(
       name: "economist",
       dependencies: [
-        "Basics", "Economy", "NN", "RL", "EconomyEnv", "Plots",
+        "Basics", "Economy", "EnvContract", "NN", "RL", "EconomyEnv", "EconomyTraining", "Plots",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     // Tutorial 2's example: a component written against Economy's public API.
+    .target(
+      name: "EconomistC", dependencies: ["Basics", "Economy", "EconomyEnv", "EnvContract"], exclude: ["exports.map"],
+      linkerSettings: [
+        .unsafeFlags([
+          "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/EconomistC/exports.map",
+          "-Xlinker", "--gc-sections", "-Xlinker", "--as-needed",
+        ])
+      ]),
     .executableTarget(
       name: "virtual-store", dependencies: ["Basics", "Economy"], path: "Examples/VirtualStore",
       exclude: ["virtual_store.yaml"]),
@@ -89,8 +102,10 @@ let package = Package(
       resources: [.copy("Fixtures")]
     ),
     .testTarget(name: "NNTests", dependencies: ["Basics", "NN"]),
-    .testTarget(name: "RLTests", dependencies: ["Basics", "RL", "NN", "FuzzSupport"]),
-    .testTarget(name: "EconomyEnvTests", dependencies: ["Basics", "EconomyEnv", "Economy", "NN", "RL", "FuzzSupport"]),
+    .testTarget(name: "RLTests", dependencies: ["Basics", "EnvContract", "RL", "NN", "FuzzSupport"]),
+    .testTarget(
+      name: "EconomyEnvTests",
+      dependencies: ["Basics", "EconomyEnv", "EconomyTraining", "Economy", "EnvContract", "NN", "RL", "FuzzSupport"]),
     .testTarget(
       name: "PlotsTests", dependencies: ["Basics", "Plots", "Economy", "FuzzSupport"], exclude: ["Golden", "Fixtures"]),
   ]

@@ -1,5 +1,5 @@
 import Economy
-import RL
+import EnvContract
 
 /// Moving actions between learners' form (a `Discrete` index or `MultiDiscrete` entries per
 /// agent) and the environment's sub-action buffer.

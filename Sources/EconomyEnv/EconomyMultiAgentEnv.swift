@@ -1,5 +1,5 @@
 import Economy
-import RL
+import EnvContract
 
 /// An economy as a multi-agent environment with Foundation's spaces: the Swift counterpart of
 /// Foundation's RLlib wrapper, in the Gymnasium/RLlib multi-agent API.

@@ -1,6 +1,6 @@
 import Basics
 import Economy
-import RL
+import EnvContract
 
 /// N independent economies stepped in parallel, writing observations, masks, rewards and done
 /// flags straight into a caller-owned ``VectorBatch`` (one slab per policy).
@@ -17,6 +17,10 @@ public final class EconomyVectorEnv: EpisodeReporting {
   public let batchSpecs: [PolicyBatchSpec]
   /// Number of threads a step uses (the caller's included).
   public var threads: Int { pool.threads }
+  /// Whether an environment whose episode ended restarts within the same step (true), or stays
+  /// at its end until the next ``reset(seed:into:)`` (false: Foundation's single-env behaviour;
+  /// its last observation is then in both `observations` and `finalObservations`).
+  public let autoReset: Bool
   /// Completed episodes over all environments.
   public private(set) var completedEpisodes = 0
 
@@ -104,10 +108,11 @@ public final class EconomyVectorEnv: EpisodeReporting {
   ///   - denseLogEnvs: with `keepDenseLogs`, only the first this many environments record (nil:
   ///     all); Foundation's training script keeps those of envs 0–3.
   ///   - pool: threads to share with other work (a trainer's inference); replaces `threads`.
+  ///   - autoReset: restart ended episodes within the step (see ``autoReset``).
   /// - Throws: ``EnvError/invalidSetup(_:)`` for a mapping that does not fit.
   public init(
     environment: Environment, envs: Int, threads: Int = 1, mapping: PolicyMapping? = nil, keepDenseLogs: Bool = false,
-    denseLogEnvs: Int? = nil, pool: WorkerPool? = nil
+    denseLogEnvs: Int? = nil, pool: WorkerPool? = nil, autoReset: Bool = true
   ) throws(EnvError) {
     guard envs >= 1 else { throw .invalidSetup("a vectorized environment needs at least 1 environment, found \(envs)") }
     guard threads >= 1 else { throw .invalidSetup("threads must be at least 1, found \(threads)") }
@@ -177,6 +182,7 @@ public final class EconomyVectorEnv: EpisodeReporting {
     }
     batchSpecs = specs
     envCount = envs
+    self.autoReset = autoReset
     var tracked = environment
     tracked.tracksEpisodes = true
     metricKeys = environment.metrics().map(\.key)
@@ -252,10 +258,20 @@ public final class EconomyVectorEnv: EpisodeReporting {
   /// random-action samplers of ``stepRandom(_:)`` are seeded from it too) and writes the first
   /// observations and masks; rewards and flags are zeroed.
   public func reset(seed: UInt64, into batch: VectorBatch) {
+    reset(seeds: (0..<envCount).map { EconomyRNG.deriveSeed(seed, stream: UInt64($0)) }, into: batch)
+  }
+
+  /// Resets environment `i` with `seeds[i]` exactly, its random-action sampler seeded as
+  /// ``EpisodeRunner/runRandomEpisode(_:seed:forceDenseLog:)`` seeds its own: a random episode
+  /// of environment `i` is `economist simulate --seed seeds[i]`'s episode.
+  ///
+  /// - Parameter forceDenseLog: keep a dense log (true), keep none (false), or follow the
+  ///   config's `dense_log_frequency` in the environments that record (nil).
+  public func reset(seeds: [UInt64], forceDenseLog: Bool? = nil, into batch: VectorBatch) {
+    precondition(seeds.count == envCount, "one seed per environment")
     for i in 0..<envCount {
-      let s = EconomyRNG.deriveSeed(seed, stream: UInt64(i))
-      envs[i].reset(seed: s, forceDenseLog: i < denseLogEnvs ? nil : false)
-      samplers[i] = RandomActions(seed: EconomyRNG.deriveSeed(s, stream: 0x7361_6D70))
+      envs[i].reset(seed: seeds[i], forceDenseLog: i < denseLogEnvs ? forceDenseLog : false)
+      samplers[i] = RandomActions(seed: EconomyRNG.deriveSeed(seeds[i], stream: EpisodeRunner.samplerStream))
     }
     writeFirstObservations(batch)
   }
@@ -265,13 +281,25 @@ public final class EconomyVectorEnv: EpisodeReporting {
   /// - Throws: ``EnvError/batchActionOutsideSpace(env:agent:action:space:)`` naming the
   ///   environment and agent of the first action outside its space; nothing is stepped then.
   public func step(_ batch: VectorBatch) throws(EnvError) {
+    try checkNotOver()
     try validate(batch)
     stepAll(batch, random: false)
   }
 
+  /// Without ``autoReset``: refuses a step while an environment's episode is over.
+  public func checkNotOver() throws(EnvError) {
+    guard !autoReset else { return }
+    for e in 0..<envCount where envs[e].isDone {
+      throw .episodeOver(length: envs[e].config.episodeLength)
+    }
+  }
+
   /// Samples uniformly random valid actions from the current masks (each environment with its
   /// own generator), writes them to `batch`'s actions, and steps.
-  public func stepRandom(_ batch: VectorBatch) {
+  ///
+  /// - Throws: without ``autoReset``, ``EnvError/episodeOver(length:)`` while an episode is over.
+  public func stepRandom(_ batch: VectorBatch) throws(EnvError) {
+    try checkNotOver()
     stepAll(batch, random: true)
   }
 
@@ -326,6 +354,7 @@ public final class EconomyVectorEnv: EpisodeReporting {
     let truncated: UnsafeMutablePointer<UInt8>
     let denseLogEnvs: Int
     let endedEpisodes: UnsafeMutableBufferPointer<EpisodeSummary?>
+    let autoReset: Bool
   }
 
   /// Steps environment `e` with the batch's (or sampled) actions, restarting it if its episode
@@ -366,7 +395,7 @@ public final class EconomyVectorEnv: EpisodeReporting {
     if env.isDone {
       c.endedEpisodes[e] = env.lastEpisode
       write(env, e, c, final: true)
-      env.reset(seed: nil, forceDenseLog: e < c.denseLogEnvs ? nil : false)
+      if c.autoReset { env.reset(seed: nil, forceDenseLog: e < c.denseLogEnvs ? nil : false) }
     }
     write(env, e, c, final: false)
   }
@@ -460,7 +489,7 @@ public final class EconomyVectorEnv: EpisodeReporting {
       plans: tables.plans.buffer, ops: tables.ops.buffer, rowAgents: tables.rowAgents.pointer,
       decode: tables.decode.pointer, encodeBase: tables.encodeBase.pointer, batch: batchPointers,
       terminated: batch.terminated.pointer, truncated: batch.truncated.pointer, denseLogEnvs: denseLogEnvs,
-      endedEpisodes: endedEpisodes)
+      endedEpisodes: endedEpisodes, autoReset: autoReset)
     let (envs, samplers, count, threads) = (self.envs, self.samplers, envCount, pool.threads)
     pool.run { part in
       for e in WorkerPool.chunk(part, of: threads, count: count) {

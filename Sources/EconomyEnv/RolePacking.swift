@@ -1,5 +1,5 @@
 import Economy
-import RL
+import EnvContract
 
 /// How one role's observation (mobile agents' or the planner's) is presented to learners:
 /// Foundation's observation `Dict` space, and where each of its entries comes from in the

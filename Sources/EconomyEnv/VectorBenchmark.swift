@@ -1,6 +1,6 @@
 import Economy
+import EnvContract
 import Foundation
-import RL
 
 /// Measures environment steps per second through the vectorized adapter: random valid actions
 /// drawn from the masks, observations, masks and rewards written into the batch buffers every
@@ -27,12 +27,12 @@ public enum VectorBenchmark {
     let batch = vector.makeBatch()
     vector.reset(seed: 1, into: batch)
     // Warm up: first touches of every buffer, thread start.
-    for _ in 0..<20 { vector.stepRandom(batch) }
+    for _ in 0..<20 { try vector.stepRandom(batch) }
     var rounds = 0
     let start = DispatchTime.now().uptimeNanoseconds
     var elapsed = 0.0
     while elapsed < seconds {
-      for _ in 0..<50 { vector.stepRandom(batch) }
+      for _ in 0..<50 { try vector.stepRandom(batch) }
       rounds += 50
       elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }

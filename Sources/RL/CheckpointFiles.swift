@@ -2,6 +2,7 @@
 // whole-file reads, with the path and the system's message kept.
 
 import Basics
+import EnvContract
 
 extension CheckpointError {
   /// The error of a failed file operation: the same path and message.

@@ -1,5 +1,6 @@
 // Masked (multi-)categorical action distributions over logits.
 
+import EnvContract
 import NN
 
 #if canImport(Glibc)

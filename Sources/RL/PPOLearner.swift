@@ -1,6 +1,7 @@
 // One policy's learner: its network replicas, parameters, optimizer and minibatch epochs.
 
 import Basics
+import EnvContract
 import NN
 
 /// Diagnostics of one policy's update, averaged over its minibatches (RLlib's learner stats).

@@ -1,6 +1,7 @@
 // The PPO loss of one row and its gradient with respect to the logits and the value
 // (Schulman et al. 2017, "Proximal policy optimization algorithms"), as RLlib 0.8 computes it.
 
+import EnvContract
 import NN
 
 /// Sums of per-row loss terms over a minibatch shard.

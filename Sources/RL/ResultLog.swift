@@ -2,6 +2,7 @@
 // and `progress.csv` (the same records flattened with "/"-joined keys).
 
 import Basics
+import EnvContract
 
 /// One training iteration's results: named values in insertion order, nested like RLlib's
 /// result dict (`info/learner/a/policy_loss`).

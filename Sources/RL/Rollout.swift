@@ -1,6 +1,7 @@
 // One policy's samples from one iteration, time-major, plus the sequences cut from them.
 
 import Basics
+import EnvContract
 
 /// The samples of one policy over `steps` vectorized steps of `rows` agent rows.
 ///

@@ -3,6 +3,7 @@
 // then the tensors' raw little-endian data, back to back.
 
 import Basics
+import EnvContract
 
 /// A checkpoint file that cannot be read, written or matched to a model.
 public struct CheckpointError: Error, Sendable, CustomStringConvertible, Equatable {

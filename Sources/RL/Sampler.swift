@@ -2,6 +2,7 @@
 // environments go through its network together, spread over the worker threads.
 
 import Basics
+import EnvContract
 import NN
 
 /// Collects one iteration of samples for every policy.

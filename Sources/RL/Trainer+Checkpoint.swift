@@ -2,6 +2,7 @@
 // streams in JSON, written atomically into one directory per checkpoint.
 
 import Basics
+import EnvContract
 import Foundation
 import NN
 

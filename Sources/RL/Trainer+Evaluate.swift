@@ -1,5 +1,6 @@
 // Evaluation: whole episodes with the current policies, nothing learned.
 
+import EnvContract
 import NN
 
 extension Trainer {

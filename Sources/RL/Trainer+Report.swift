@@ -1,5 +1,7 @@
 // The per-iteration result record, with RLlib's key names where RLlib has one.
 
+import EnvContract
+
 extension Trainer {
   /// Mean, min and max of `values` (NaN when empty, as RLlib reports before the first episode
   /// ends).

@@ -1,6 +1,7 @@
 // The two-policy PPO trainer: sample on the vectorized envs, update each policy, report.
 
 import Basics
+import EnvContract
 import Foundation
 import NN
 

@@ -2,6 +2,8 @@
 // `planner_policy` and `trainer`, with RLlib's key names and defaults. Reading them from YAML
 // lives in `EconomyEnv` (it owns the config files); the trainer only sees these values.
 
+import EnvContract
+
 /// A piecewise-linear schedule over env steps, RLlib's `[[step, value], ...]` form.
 ///
 /// Before the first point the first value holds; after the last point the last value holds;

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Economy
 import EconomyEnv
+import EconomyTraining
+import EnvContract
 import Foundation
 
 struct Bench: ParsableCommand {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import EconomyEnv
+import EconomyTraining
+import EnvContract
 import Foundation
 
 /// `economist evaluate`: trained policies for whole episodes, dense logs and a metrics table.

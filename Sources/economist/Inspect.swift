@@ -2,6 +2,8 @@ import ArgumentParser
 import Basics
 import Economy
 import EconomyEnv
+import EconomyTraining
+import EnvContract
 import RL
 
 struct Inspect: ParsableCommand {

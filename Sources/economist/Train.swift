@@ -1,5 +1,7 @@
 import ArgumentParser
 import EconomyEnv
+import EconomyTraining
+import EnvContract
 import Foundation
 import RL
 

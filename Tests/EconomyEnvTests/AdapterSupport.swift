@@ -1,10 +1,12 @@
 import Basics
+import EnvContract
 import Foundation
 import RL
 import Testing
 
 @testable import Economy
 @testable import EconomyEnv
+@testable import EconomyTraining
 
 /// The repository root (for scenarios/ and the shared fixtures).
 let repositoryRoot: String = {

@@ -1,10 +1,12 @@
 import Basics
+import EnvContract
 import Foundation
 import RL
 import Testing
 
 @testable import Economy
 @testable import EconomyEnv
+@testable import EconomyTraining
 
 /// The per-env curriculum schedules (energy warm-up, tax annealing) land where Foundation's
 /// 30-env layout puts them in global env steps, and a run that moves them says so in numbers.

@@ -1,8 +1,10 @@
+import EnvContract
 import Foundation
 import FuzzSupport
 import Testing
 
 @testable import EconomyEnv
+@testable import EconomyTraining
 
 /// Damaged and hostile variants of Foundation's run config: a value or a located error, never a
 /// trap.

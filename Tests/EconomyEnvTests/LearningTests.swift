@@ -37,11 +37,13 @@
 // policy scores 1.50 / 20.0 against random's 1.20 / 17.8 and all four expectations fail.
 
 import Basics
+import EnvContract
 import Foundation
 import Testing
 
 @testable import Economy
 @testable import EconomyEnv
+@testable import EconomyTraining
 @testable import RL
 
 /// Short PPO training on a small map against a uniformly random policy.

@@ -1,8 +1,10 @@
+import EnvContract
 import RL
 import Testing
 
 @testable import Economy
 @testable import EconomyEnv
+@testable import EconomyTraining
 
 @Suite("Adapter observations equal Foundation's at the pinned seed-7 state")
 struct ObservationValueTests {

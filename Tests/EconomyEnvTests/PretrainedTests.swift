@@ -1,9 +1,11 @@
+import EnvContract
 import Foundation
 import RL
 import Testing
 
 @testable import Economy
 @testable import EconomyEnv
+@testable import EconomyTraining
 
 /// The shipped phase-1 agents (`pretrained/phase1`) work out of the box: evaluation, and
 /// phase 2's `restore_tf_weights_agents`; and they play as trained agents do.

@@ -1,9 +1,11 @@
+import EnvContract
 import Foundation
 import RL
 import Testing
 
 @testable import Economy
 @testable import EconomyEnv
+@testable import EconomyTraining
 
 /// Foundation's run configs load into typed training settings unchanged; bad run sections give
 /// one located message each, all reported together with the env section's.

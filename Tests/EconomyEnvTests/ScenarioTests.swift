@@ -1,9 +1,11 @@
 import Basics
 import Economy
+import EnvContract
 import Foundation
 import Testing
 
 @testable import EconomyEnv
+@testable import EconomyTraining
 @testable import RL
 
 /// The bundled scenarios load and run, and `compare` tabulates exactly the episodes it played.

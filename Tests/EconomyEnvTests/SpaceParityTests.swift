@@ -1,8 +1,10 @@
+import EnvContract
 import RL
 import Testing
 
 @testable import Economy
 @testable import EconomyEnv
+@testable import EconomyTraining
 
 @Suite("Adapter spaces equal Foundation's RLlib wrapper's")
 struct SpaceParityTests {

@@ -1,9 +1,11 @@
 import Basics
+import EnvContract
 import Foundation
 import Testing
 
 @testable import Economy
 @testable import EconomyEnv
+@testable import EconomyTraining
 @testable import NN
 @testable import RL
 

@@ -1,6 +1,8 @@
+import EnvContract
 import Testing
 
 @testable import EconomyEnv
+@testable import EconomyTraining
 
 @Suite("Run directory names")
 struct TrainingRunNamesTests {

@@ -1,8 +1,10 @@
+import EnvContract
 import RL
 import Testing
 
 @testable import Economy
 @testable import EconomyEnv
+@testable import EconomyTraining
 
 @Suite("Vectorized environments")
 struct VectorEnvTests {
@@ -159,7 +161,7 @@ struct VectorEnvTests {
       } + [UnsafeMutableRawPointer(batch.truncated.pointer)]
     }
     let before = addresses()
-    for _ in 0..<100 { vector.stepRandom(batch) }
+    for _ in 0..<100 { try vector.stepRandom(batch) }
     #expect(addresses() == before)
     #expect(vector.completedEpisodes == 4 * 3)
     // Random actions are written back and lie in their spaces.

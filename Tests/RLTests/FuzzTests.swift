@@ -1,4 +1,5 @@
 import Basics
+import EnvContract
 import Foundation
 import FuzzSupport
 import NN

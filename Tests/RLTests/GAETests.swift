@@ -1,5 +1,6 @@
 // GAE against a plain loop, and masked sampling.
 
+import EnvContract
 import NN
 import Testing
 

@@ -1,5 +1,6 @@
 // PolicyModel's parameter gradients against central differences, for every trainable kind.
 
+import EnvContract
 import NN
 import Testing
 

@@ -1,5 +1,6 @@
 // The PPO loss's logit and value gradients against central differences of its total.
 
+import EnvContract
 import Foundation
 import NN
 import Testing

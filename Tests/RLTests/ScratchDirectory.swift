@@ -1,3 +1,4 @@
+import EnvContract
 import Foundation
 import Testing
 

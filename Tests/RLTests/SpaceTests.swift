@@ -1,3 +1,4 @@
+import EnvContract
 import Testing
 
 @testable import RL

@@ -1,6 +1,7 @@
 // Foundation's paper model (`keras_conv_lstm`) as one tower: index-map embedding, convolutions,
 // dense layers, layer norm, LSTM, linear head.
 
+import EnvContract
 import NN
 
 /// One tower of Foundation's `keras_conv_lstm` model.

@@ -1,5 +1,6 @@
 // How a policy network reads an observation row: the spatial maps and the non-spatial rest.
 
+import EnvContract
 import NN
 
 /// The parts of one observation row that a network reads, found from the batch fields.

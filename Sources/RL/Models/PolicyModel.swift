@@ -1,5 +1,6 @@
 // A policy's network: logits for a masked (multi-)categorical action and a value estimate.
 
+import EnvContract
 import NN
 
 /// The network of one policy: a policy tower (logits) and a value tower, or one shared tower

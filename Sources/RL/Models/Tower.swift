@@ -1,5 +1,6 @@
 // One network tower: observation rows in, a fixed number of outputs per row out.
 
+import EnvContract
 import NN
 
 /// A network from observation rows to `outputs` numbers per row (logits, or one value).

@@ -2,6 +2,8 @@
 // sampling layout.
 
 import Economy
+import EconomyEnv
+import EnvContract
 import Foundation
 import RL
 

@@ -3,6 +3,8 @@
 
 import Basics
 import Economy
+import EconomyEnv
+import EnvContract
 import Foundation
 import RL
 

@@ -2,6 +2,8 @@
 
 import Basics
 import Economy
+import EconomyEnv
+import EnvContract
 import Foundation
 import NN
 import RL

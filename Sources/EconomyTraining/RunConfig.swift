@@ -1,6 +1,8 @@
 // A whole Foundation run config: the env section plus the typed training settings.
 
 import Economy
+import EconomyEnv
+import EnvContract
 import RL
 
 /// A Foundation run config: the environment (`env:`) and the training settings (`general:`,
