@@ -50,6 +50,12 @@ public struct EconomyMultiAgentEnv: MultiAgentEnv, Sendable {
 
   func packing(_ index: Int) -> RolePacking { index == environment.agentCount ? planner : mobile }
 
+  /// Where each entry of `agent`'s mask dict sits in its flattened mask (`flatten_masks: false`),
+  /// in Foundation's order; nil for a flattened mask or an unknown agent.
+  public func maskEntries(of agent: String) -> [(key: String, offset: Int, count: Int)]? {
+    index(of: agent).flatMap { packing($0).maskDict }
+  }
+
   /// The observation space of `agent`.
   public func observationSpace(of agent: String) -> Space? { index(of: agent).map { packing($0).observationSpace } }
 

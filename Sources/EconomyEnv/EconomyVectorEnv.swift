@@ -265,8 +265,11 @@ public final class EconomyVectorEnv: EpisodeReporting {
   /// ``EpisodeRunner/runRandomEpisode(_:seed:forceDenseLog:)`` seeds its own: a random episode
   /// of environment `i` is `economist simulate --seed seeds[i]`'s episode.
   ///
-  /// - Parameter forceDenseLog: keep a dense log (true), keep none (false), or follow the
-  ///   config's `dense_log_frequency` in the environments that record (nil).
+  /// - Parameters:
+  ///   - seeds: one seed per environment.
+  ///   - forceDenseLog: keep a dense log (true), keep none (false), or follow the config's
+  ///     `dense_log_frequency` in the environments that record (nil).
+  ///   - batch: receives the first observations and masks.
   public func reset(seeds: [UInt64], forceDenseLog: Bool? = nil, into batch: VectorBatch) {
     precondition(seeds.count == envCount, "one seed per environment")
     for i in 0..<envCount {

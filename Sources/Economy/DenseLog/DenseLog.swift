@@ -109,11 +109,11 @@ public struct DenseLog: Sendable, Equatable {
     try DenseLog.write(bytes: JSONWriter.serialize(.object(root)), path: path)
   }
 
-  /// Writes already-serialized log JSON to `path` (compressed when it ends in `.lz4`),
-  /// atomically.
-  public static func write(bytes json: [UInt8], path: String) throws(DenseLogError) {
+  /// Writes already-serialized log JSON to `path` atomically, as an LZ4 frame when `compressed`
+  /// (by default when the path ends in `.lz4`).
+  public static func write(bytes json: [UInt8], path: String, compressed: Bool? = nil) throws(DenseLogError) {
     var bytes = json
-    if path.lowercased().hasSuffix(".lz4") {
+    if compressed ?? path.lowercased().hasSuffix(".lz4") {
       do {
         bytes = try LZ4Frame.compress(json, level: 16)
       } catch {

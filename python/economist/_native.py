@@ -1,0 +1,124 @@
+"""The Swift library behind the package, through ctypes (the C ABI in ``economist.h``).
+
+The library is looked up in this order: ``$ECONOMIST_LIBRARY``; ``_lib/libeconomist_c.so``
+inside the installed package (what ``pip install`` puts there); the repository's
+``.build/python/release`` (a checkout where ``scripts/build-python.sh`` ran).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+from pathlib import Path
+
+ABI_VERSION = 1
+
+OK, CONFIG, ARGUMENT, ACTION, EPISODE_OVER, SETUP, IO = range(7)
+AUTO_RESET, DENSE_LOGS = 1, 2
+(OBSERVATIONS, MASKS, ACTIONS, REWARDS, FINAL_OBSERVATIONS, MASKED_ACTIONS, TERMINATED,
+ TRUNCATED) = range(8)
+
+
+class EconomistError(RuntimeError):
+    """An error reported by the Swift library, with its status code."""
+
+    def __init__(self, message: str, status: int = ARGUMENT):
+        super().__init__(message)
+        self.status = status
+
+
+class ConfigError(EconomistError, ValueError):
+    """A config problem: the message names the file, key path and line, what was expected and
+    what was found (every problem of the config, one per line)."""
+
+
+class ActionError(EconomistError, ValueError):
+    """An action outside its space; nothing was stepped."""
+
+
+class EpisodeOverError(EconomistError):
+    """A step after the episode ended: call ``reset()`` first."""
+
+
+def _candidates() -> list[Path]:
+    here = Path(__file__).resolve().parent
+    found = []
+    if os.environ.get("ECONOMIST_LIBRARY"):
+        found.append(Path(os.environ["ECONOMIST_LIBRARY"]))
+    found.append(here / "_lib" / "libeconomist_c.so")
+    found.append(here.parent.parent / ".build" / "python" / "release" / "libeconomist_c.so")
+    return found
+
+
+def _load() -> ctypes.CDLL:
+    tried = []
+    for path in _candidates():
+        if path.is_file():
+            lib = ctypes.CDLL(str(path))
+            break
+        tried.append(str(path))
+    else:
+        raise ImportError(
+            "economist: the Swift library libeconomist_c.so was not found (looked in: "
+            + ", ".join(tried)
+            + "); install the package with `pip install .` or run scripts/build-python.sh")
+    c_char_p, c_void_p, i32, i64, u64 = (ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int32,
+                                         ctypes.c_int64, ctypes.c_uint64)
+    owned = ctypes.POINTER(ctypes.c_char)  # strings the caller frees
+    signatures = {
+        "economist_abi_version": ([], i32),
+        "economist_last_error": ([], c_char_p),
+        "economist_free": ([owned], None),
+        "economist_env_create": ([c_char_p, c_char_p, i32, i32, i32, ctypes.POINTER(i32)], c_void_p),
+        "economist_env_destroy": ([c_void_p], None),
+        "economist_env_describe": ([c_void_p], owned),
+        "economist_env_buffer": ([c_void_p, i32, i32], c_void_p),
+        "economist_env_reset": ([c_void_p, u64, i32, i32], i32),
+        "economist_env_step": ([c_void_p], i32),
+        "economist_env_step_random": ([c_void_p], i32),
+        "economist_env_query": ([c_void_p, i32, c_char_p], owned),
+        "economist_dense_log_load": ([c_char_p], owned),
+        "economist_dense_log_save": ([ctypes.c_char_p, i64, c_char_p, i32], i32),
+    }
+    for name, (arguments, result) in signatures.items():
+        function = getattr(lib, name)
+        function.argtypes = arguments
+        function.restype = result
+    version = lib.economist_abi_version()
+    if version != ABI_VERSION:
+        raise ImportError(
+            f"economist: {path} implements ABI version {version}, this package needs {ABI_VERSION}; "
+            "rebuild the library (pip install .)")
+    return lib
+
+
+lib = _load()
+_errors = {CONFIG: ConfigError, ACTION: ActionError, EPISODE_OVER: EpisodeOverError}
+
+
+def error(status: int) -> EconomistError:
+    """The exception for a failed call's status, with the library's message."""
+    message = lib.economist_last_error().decode("utf-8", "replace")
+    return _errors.get(status, EconomistError)(message, status)
+
+
+def check(status: int) -> None:
+    """Raises the library's error for a non-zero status."""
+    if status != OK:
+        raise error(status)
+
+
+def take_string(pointer) -> str:
+    """The text of a string the library returned (raising its error for NULL), released."""
+    if not pointer:
+        raise error(ARGUMENT)
+    try:
+        return ctypes.string_at(pointer).decode("utf-8")
+    finally:
+        lib.economist_free(pointer)
+
+
+def take_json(pointer):
+    """The JSON value of a string the library returned, released."""
+    return json.loads(take_string(pointer))

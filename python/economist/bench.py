@@ -1,0 +1,131 @@
+"""``python -m economist.bench``: steps per second of the Python API, printed as JSON.
+
+- ``foundation_dict_api``: ``economist.foundation`` on Foundation's tutorial config, random valid
+  actions drawn in Python from each observation's mask (one env, as Foundation code runs it);
+- ``foundation_1_7_1``: the same loop on Foundation itself, when ``ai_economist`` is importable
+  (run the bench in a venv that has it to compare in one run);
+- ``vector_env_numpy_actions``: ``VectorEnv`` (32 envs, 2 threads), actions drawn in numpy from
+  the masks (``PolicyBuffers.sample_actions``);
+- ``vector_env_swift_random``: the same envs stepped with Swift's own random actions
+  (``step_random``: the ``economist bench env`` loop through one foreign call).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+TUTORIAL = {
+    "scenario_name": "layout_from_file/simple_wood_and_stone",
+    "components": [
+        ("Build", {"skill_dist": "pareto", "payment_max_skill_multiplier": 3, "build_labor": 10, "payment": 10}),
+        ("ContinuousDoubleAuction", {"max_bid_ask": 10, "order_labor": 0.25, "max_num_orders": 5,
+                                     "order_duration": 50}),
+        ("Gather", {"move_labor": 1, "collect_labor": 1, "skill_dist": "pareto"}),
+        ("PeriodicBracketTax", {"period": 100, "bracket_spacing": "us-federal", "usd_scaling": 1000,
+                                "disable_taxes": False}),
+    ],
+    "env_layout_file": "quadrant_25x25_20each_30clump.txt",
+    "starting_agent_coin": 10,
+    "fixed_four_skill_and_loc": True,
+    "n_agents": 4,
+    "world_size": [25, 25],
+    "episode_length": 1000,
+    "multi_action_mode_agents": False,
+    "multi_action_mode_planner": True,
+    "flatten_observations": True,
+    "flatten_masks": True,
+}
+
+
+def draw(mask: np.ndarray, rng: np.random.Generator, parts: int) -> np.ndarray:
+    """One uniformly random allowed index in each of ``parts`` equal segments of ``mask``."""
+    allowed = mask.reshape(parts, -1) > 0
+    cumulative = np.cumsum(allowed, axis=1)
+    draws = rng.random((parts, 1)) * cumulative[:, -1:]
+    return (cumulative <= draws).sum(axis=1)
+
+
+def random_actions(obs: dict, rng: np.random.Generator, planner_parts: int) -> dict:
+    """Random valid actions for Foundation's observation dict (ints for the agents, a list for
+    the planner in multi-action mode)."""
+    actions = {}
+    for key, o in obs.items():
+        if key == "p":
+            actions[key] = draw(o["action_mask"], rng, planner_parts).tolist()
+        else:
+            actions[key] = int(draw(o["action_mask"], rng, 1)[0])
+    return actions
+
+
+def dict_api(make_env, seconds: float) -> float:
+    env = make_env(**TUTORIAL)
+    rng = np.random.default_rng(0)
+    obs = env.reset()
+    planner_parts = len(env.get_agent("p").action_spaces)
+    steps, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        obs, rew, done, info = env.step(random_actions(obs, rng, planner_parts))
+        steps += 1
+        if done["__all__"]:
+            obs = env.reset()
+    return steps / (time.perf_counter() - start)
+
+
+def vector(seconds: float, envs: int, threads: int, numpy_actions: bool) -> float:
+    from . import VectorEnv
+    v = VectorEnv(TUTORIAL, num_envs=envs, threads=threads)
+    v.reset(1)
+    rng = np.random.default_rng(0)
+    rounds, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        if numpy_actions:
+            for policy in v.policies:
+                policy.sample_actions(rng)
+            v.step()
+        else:
+            v.step_random()
+        rounds += 1
+    return rounds * envs / (time.perf_counter() - start)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m economist.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="time per measurement (0 < s ≤ 3600)")
+    parser.add_argument("--envs", type=int, default=32, help="environments of the vector env (1…4096)")
+    parser.add_argument("--threads", type=int, default=2, help="threads of the vector env (1…256)")
+    args = parser.parse_args(argv)
+    if not 0 < args.seconds <= 3600:
+        parser.error(f"--seconds must be in (0, 3600], found {args.seconds}")
+    if not 1 <= args.envs <= 4096 or not 1 <= args.threads <= 256:
+        parser.error("--envs must be in 1…4096 and --threads in 1…256")
+    from . import foundation
+    result = {"config": "Foundation's tutorial (4 agents, 25×25, 1000 steps)", "seconds": args.seconds,
+              "python": sys.version.split()[0], "numpy": np.__version__}
+    result["foundation_dict_api"] = {"steps_per_second": round(dict_api(foundation.make_env_instance, args.seconds))}
+    try:
+        from ai_economist import foundation as original  # type: ignore
+    except ImportError:
+        result["foundation_1_7_1"] = None
+    else:
+        rate = dict_api(original.make_env_instance, args.seconds)
+        result["foundation_1_7_1"] = {"steps_per_second": round(rate)}
+        result["foundation_dict_api"]["speedup"] = round(result["foundation_dict_api"]["steps_per_second"] / rate, 1)
+    for name, numpy_actions in (("vector_env_numpy_actions", True), ("vector_env_swift_random", False)):
+        rate = vector(args.seconds, args.envs, args.threads, numpy_actions)
+        result[name] = {"env_steps_per_second": round(rate), "envs": args.envs, "threads": args.threads}
+    swift = result["vector_env_swift_random"]["env_steps_per_second"]
+    result["vector_env_numpy_actions"]["fraction_of_swift_random"] = round(
+        result["vector_env_numpy_actions"]["env_steps_per_second"] / swift, 2)
+    json.dump(result, sys.stdout, indent=2)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The README's test command: every Swift test (`swift test`), then the Python package's tests
+# (scripts/test-python.sh: pytest against the installed package, and the wheel without Swift).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift test 2>&1
+bash scripts/test-python.sh
