@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds, and runs scenarios/quickstart.yaml end to end: simulate episodes with random
 # valid actions, train the agents with PPO (400,000 env steps, 40 s to 2 min on 2 cores), evaluate
-# them, and draw charts of an evaluated episode and of the training run.
+# them, and draw charts of an evaluated episode and of the training run; then install the Python
+# package and run an episode through Foundation's API from Python.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -22,8 +23,15 @@ echo "== Charts of an evaluated episode and of the training run"
 $economist plot "$out/run/evaluation/dense_logs/episode_000.json" --out "$out/charts"
 $economist plot "$out/run" --out "$out/charts"
 echo
+echo "== Python: an episode through economist.foundation (Foundation's API) and its charts"
+bash scripts/python-venv.sh .build/venv
+.build/venv/bin/python -m pip install -q .
+.build/venv/bin/python scripts/demo_python.py "$out/python/episode.lz4"
+$economist plot "$out/python/episode.lz4" --out "$out/python/charts"
+echo
 echo "Done."
 echo "  charts (PNG) and the episode report: $out/charts/"
 ls "$out/charts" | sed 's/^/    /'
 echo "  training run (result.json, progress.csv, checkpoints, evaluation): $out/run/"
 echo "  dense logs of the random episodes: $out/logs/"
+echo "  the Python episode's dense log and charts: $out/python/"

@@ -5,28 +5,14 @@
 # PATH. Virtual environments live under .build/ (never committed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python=${PYTHON:-python3}
-
-make_venv() {
-  if [ ! -x "$1/bin/python" ]; then
-    "$python" -m venv "$1" 2>/dev/null || {
-      echo "Installing python3-venv"
-      sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
-      $sudo_cmd apt-get install -y -qq python3-venv >/dev/null
-      "$python" -m venv "$1"
-    }
-    "$1/bin/python" -m pip install -q --upgrade pip
-  fi
-}
-
-make_venv .build/venv-test
+bash scripts/python-venv.sh .build/venv-test
 .build/venv-test/bin/python -m pip install -q ".[test]"
 .build/venv-test/bin/python -m pytest -q -p no:cacheprovider python/tests
 
 echo "Wheel in a clean virtual environment without Swift:"
 rm -rf .build/wheels .build/venv-wheel
 .build/venv-test/bin/python -m pip wheel -q --no-deps -w .build/wheels .
-make_venv .build/venv-wheel
+bash scripts/python-venv.sh .build/venv-wheel
 .build/venv-wheel/bin/python -m pip install -q .build/wheels/economist-*.whl
 if ldd .build/venv-wheel/lib/python3*/site-packages/economist/_lib/libeconomist_c.so | grep -E "swift|openblas|cairo"; then
   echo "error: the wheel's library depends on a Swift, BLAS or Cairo library" >&2
