@@ -33,6 +33,7 @@ let package = Package(
     .library(name: "EconomyTraining", targets: ["EconomyTraining"]),
     .library(name: "Plots", targets: ["Plots"]),
     .library(name: "economist_c", type: .dynamic, targets: ["EconomistC"]),
+    .library(name: "economist_plots", type: .dynamic, targets: ["EconomistPlotsC"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -81,8 +82,18 @@ let package = Package(
       ]
     ),
     // Tutorial 2's example: a component written against Economy's public API.
+    .target(name: "ABISupport"),
     .target(
-      name: "EconomistC", dependencies: ["Basics", "Economy", "EconomyEnv", "EnvContract"], exclude: ["exports.map"],
+      name: "EconomistC", dependencies: ["ABISupport", "Basics", "Economy", "EconomyEnv", "EnvContract"],
+      exclude: ["exports.map"],
+      linkerSettings: [
+        .unsafeFlags([
+          "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/EconomistC/exports.map",
+          "-Xlinker", "--gc-sections", "-Xlinker", "--as-needed",
+        ])
+      ]),
+    .target(
+      name: "EconomistPlotsC", dependencies: ["ABISupport", "Basics", "Economy", "Plots"],
       linkerSettings: [
         .unsafeFlags([
           "-Xlinker", "--version-script=\(Context.packageDirectory)/Sources/EconomistC/exports.map",

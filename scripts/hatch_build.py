@@ -1,5 +1,5 @@
-"""Hatchling build hook: builds the Swift library (scripts/build-python.sh) and puts it in the
-wheel as economist/_lib/libeconomist_c.so; the wheel is tagged py3-none-<this platform>."""
+"""Hatchling build hook: builds the Swift libraries (scripts/build-python.sh) and puts them in
+the wheel under economist/_lib/; the wheel is tagged py3-none-<this platform>."""
 
 import subprocess
 import sysconfig
@@ -16,8 +16,8 @@ class SwiftLibraryHook(BuildHookInterface):
             return
         root = Path(self.root)
         subprocess.run(["bash", str(root / "scripts/build-python.sh")], check=True, cwd=root)
-        library = root / "python/economist/_lib/libeconomist_c.so"
-        build_data["force_include"][str(library)] = "economist/_lib/libeconomist_c.so"
+        for name in ("libeconomist_c.so", "libeconomist_plots.so"):
+            build_data["force_include"][str(root / "python/economist/_lib" / name)] = f"economist/_lib/{name}"
         build_data["pure_python"] = False
         # ctypes, no extension module: any Python 3, this platform only.
         platform = sysconfig.get_platform().replace("-", "_").replace(".", "_")

@@ -5,6 +5,7 @@
 // host process. Handles are opaque pointers to an `EnvHandle`; strings returned as `char *` are
 // the caller's to release with `economist_free`. The header is `python/economist/economist.h`.
 
+import ABISupport
 import Basics
 import Economy
 import EconomyEnv
@@ -16,49 +17,6 @@ import EnvContract
   import Musl
 #endif
 
-/// The ABI's version; the Python package refuses a library with another.
-let abiVersion: Int32 = 1
-
-/// Result codes (`ECONOMIST_*` in the header).
-enum Status: Int32 {
-  case ok = 0
-  /// A config problem (file, key path, line, expected/found in the message).
-  case config = 1
-  /// An argument the call cannot take (null pointer, index out of range, unknown name).
-  case argument = 2
-  /// An action outside its space.
-  case action = 3
-  /// A step after the episode ended, without automatic resets.
-  case episodeOver = 4
-  /// An environment that cannot be set up (mapping, memory budget).
-  case setup = 5
-  /// A file that cannot be read or written.
-  case io = 6
-}
-
-// MARK: - Errors
-
-/// The last error message of each thread (a `strdup`ed C string, freed when replaced).
-private let errorKey: pthread_key_t = {
-  var key = pthread_key_t()
-  pthread_key_create(&key) { free($0) }
-  return key
-}()
-
-/// Records `message` as this thread's last error and returns `status`'s code.
-@discardableResult
-func fail(_ status: Status, _ message: String) -> Int32 {
-  free(pthread_getspecific(errorKey))
-  pthread_setspecific(errorKey, strdup(message))
-  return status.rawValue
-}
-
-/// Clears this thread's last error.
-func clearError() {
-  free(pthread_getspecific(errorKey))
-  pthread_setspecific(errorKey, nil)
-}
-
 /// The status of an environment error.
 func status(of error: EnvError) -> Status {
   switch error {
@@ -69,33 +27,16 @@ func status(of error: EnvError) -> Status {
   }
 }
 
-/// A C string the caller frees with `economist_free`.
-func cString(_ s: String) -> UnsafeMutablePointer<CChar>? { strdup(s) }
-
-/// A C string of JSON bytes, for the caller to free.
-func cString(json bytes: [UInt8]) -> UnsafeMutablePointer<CChar>? {
-  guard let out = malloc(bytes.count + 1)?.assumingMemoryBound(to: CChar.self) else { return nil }
-  bytes.withUnsafeBytes { raw in
-    if let base = raw.baseAddress { memcpy(out, base, bytes.count) }
-  }
-  out[bytes.count] = 0
-  return out
-}
-
 // MARK: - Library
 
 /// The ABI version this library implements.
 @_cdecl("economist_abi_version")
-public func economistABIVersion() -> Int32 { abiVersion }
+public func economistABIVersion() -> Int32 { ABI.version }
 
 /// This thread's last error message ("" when the last failing call left none); valid until
 /// the thread's next call.
 @_cdecl("economist_last_error")
-public func economistLastError() -> UnsafePointer<CChar> {
-  if let p = pthread_getspecific(errorKey) { return UnsafePointer(p.assumingMemoryBound(to: CChar.self)) }
-  let empty: StaticString = ""
-  return UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
-}
+public func economistLastError() -> UnsafePointer<CChar> { lastError() }
 
 /// Releases a string this library returned.
 @_cdecl("economist_free")

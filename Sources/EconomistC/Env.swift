@@ -1,6 +1,7 @@
 // Environments through the C ABI: one handle holds a vectorized environment (1 or more envs)
 // and the batch it writes into; the Python package maps the batch's buffers as numpy arrays.
 
+import ABISupport
 import Basics
 import Economy
 import EconomyEnv
@@ -302,7 +303,7 @@ func describe(_ handle: EnvHandle) -> [UInt8] {
   var w = JSONWriter()
   w.beginObject()
   w.key("abi")
-  w.value(Int(abiVersion))
+  w.value(Int(ABI.version))
   w.key("envs")
   w.value(handle.vector.envCount)
   w.key("threads")

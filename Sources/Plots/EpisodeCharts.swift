@@ -12,12 +12,18 @@ public struct EpisodeChartOptions: Sendable {
   public var snapshots = 5
   /// Image size for every chart (nil: each chart's default).
   public var size: (width: Int, height: Int)?
+  /// The steps the world snapshots spread over (Foundation's `vis_world_range` `t0`, `tN`); nil
+  /// for the whole episode.
+  public var range: ClosedRange<Int>?
 
   /// Default options.
-  public init(agents: [Int]? = nil, snapshots: Int = 5, size: (width: Int, height: Int)? = nil) {
+  public init(
+    agents: [Int]? = nil, snapshots: Int = 5, size: (width: Int, height: Int)? = nil, range: ClosedRange<Int>? = nil
+  ) {
     self.agents = agents
     self.snapshots = snapshots
     self.size = size
+    self.range = range
   }
 }
 
@@ -111,14 +117,17 @@ public struct EpisodeCharts {
 
   // MARK: - world.png
 
-  /// The step indices of `count` snapshots evenly spread over the episode, snapped to steps
-  /// that have one (Foundation's `vis_world_range`).
+  /// The step indices of `count` snapshots evenly spread over the episode (or over
+  /// ``EpisodeChartOptions/range``), snapped to steps that have one (Foundation's
+  /// `vis_world_range`).
   func snapshotTimes(_ count: Int) -> [Int] {
-    let available = data.snapshots.map(\.t)
-    guard let last = available.last, count > 0 else { return [] }
+    let range = options.range
+    let available = data.snapshots.map(\.t).filter { range?.contains($0) ?? true }
+    guard let last = available.last, let first = available.first, count > 0 else { return [] }
+    let (from, to) = (Double(range?.lowerBound ?? first), Double(range?.upperBound ?? last))
     var chosen: [Int] = []
     for k in 0..<count {
-      let target = count == 1 ? Double(last) : Double(last) * Double(k) / Double(count - 1)
+      let target = count == 1 ? to : from + (to - from) * Double(k) / Double(count - 1)
       let nearest = available.min { abs(Double($0) - target) < abs(Double($1) - target) } ?? last
       if !chosen.contains(nearest) { chosen.append(nearest) }
     }

@@ -1,8 +1,9 @@
 """The Swift library behind the package, through ctypes (the C ABI in ``economist.h``).
 
-The library is looked up in this order: ``$ECONOMIST_LIBRARY``; ``_lib/libeconomist_c.so``
-inside the installed package (what ``pip install`` puts there); the repository's
-``.build/python/release`` (a checkout where ``scripts/build-python.sh`` ran).
+The libraries are looked up in this order: the directory of ``$ECONOMIST_LIBRARY`` (a path
+to ``libeconomist_c.so``); ``_lib/`` inside the installed package (what ``pip install`` puts
+there); the repository's ``.build/python/release`` (a checkout where
+``scripts/build-python.sh`` ran).
 """
 
 from __future__ import annotations
@@ -41,28 +42,32 @@ class EpisodeOverError(EconomistError):
     """A step after the episode ended: call ``reset()`` first."""
 
 
-def _candidates() -> list[Path]:
+def _candidates(name: str) -> list[Path]:
     here = Path(__file__).resolve().parent
     found = []
     if os.environ.get("ECONOMIST_LIBRARY"):
-        found.append(Path(os.environ["ECONOMIST_LIBRARY"]))
-    found.append(here / "_lib" / "libeconomist_c.so")
-    found.append(here.parent.parent / ".build" / "python" / "release" / "libeconomist_c.so")
+        found.append(Path(os.environ["ECONOMIST_LIBRARY"]).with_name(name))
+    found.append(here / "_lib" / name)
+    found.append(here.parent.parent / ".build" / "python" / "release" / name)
     return found
 
 
-def _load() -> ctypes.CDLL:
+def library_path(name: str) -> Path:
+    """Where the Swift library ``name`` is (``$ECONOMIST_LIBRARY``'s directory, the package's
+    ``_lib``, or a checkout's ``.build/python/release``)."""
     tried = []
-    for path in _candidates():
+    for path in _candidates(name):
         if path.is_file():
-            lib = ctypes.CDLL(str(path))
-            break
+            return path
         tried.append(str(path))
-    else:
-        raise ImportError(
-            "economist: the Swift library libeconomist_c.so was not found (looked in: "
-            + ", ".join(tried)
-            + "); install the package with `pip install .` or run scripts/build-python.sh")
+    raise ImportError(
+        f"economist: the Swift library {name} was not found (looked in: {', '.join(tried)}); "
+        "install the package with `pip install .` or run scripts/build-python.sh")
+
+
+def _load() -> ctypes.CDLL:
+    path = library_path("libeconomist_c.so")
+    lib = ctypes.CDLL(str(path))
     c_char_p, c_void_p, i32, i64, u64 = (ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int32,
                                          ctypes.c_int64, ctypes.c_uint64)
     owned = ctypes.POINTER(ctypes.c_char)  # strings the caller frees
