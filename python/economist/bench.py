@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -43,23 +44,19 @@ TUTORIAL = {
 }
 
 
-def draw(mask: np.ndarray, rng: np.random.Generator, parts: int) -> np.ndarray:
-    """One uniformly random allowed index in each of ``parts`` equal segments of ``mask``."""
-    allowed = mask.reshape(parts, -1) > 0
-    cumulative = np.cumsum(allowed, axis=1)
-    draws = rng.random((parts, 1)) * cumulative[:, -1:]
-    return (cumulative <= draws).sum(axis=1)
-
-
 def random_actions(obs: dict, rng: np.random.Generator, planner_parts: int) -> dict:
-    """Random valid actions for Foundation's observation dict (ints for the agents, a list for
-    the planner in multi-action mode)."""
+    """Uniformly random valid actions for Foundation's observation dict: an int per mobile agent
+    (its allowed indices, one picked), and for the planner in multi-action mode one allowed value
+    per sub-action (the allowed entry with the largest uniform key)."""
     actions = {}
     for key, o in obs.items():
+        mask = o["action_mask"]
         if key == "p":
-            actions[key] = draw(o["action_mask"], rng, planner_parts).tolist()
+            allowed = mask.reshape(planner_parts, -1) > 0
+            actions[key] = (rng.random(allowed.shape) * allowed).argmax(axis=1).tolist()
         else:
-            actions[key] = int(draw(o["action_mask"], rng, 1)[0])
+            allowed = np.flatnonzero(mask)
+            actions[key] = int(allowed[int(rng.random() * len(allowed))])
     return actions
 
 
@@ -109,7 +106,8 @@ def main(argv=None) -> int:
               "python": sys.version.split()[0], "numpy": np.__version__}
     result["foundation_dict_api"] = {"steps_per_second": round(dict_api(foundation.make_env_instance, args.seconds))}
     try:
-        from ai_economist import foundation as original  # type: ignore
+        with contextlib.redirect_stdout(sys.stderr):  # Foundation prints GPU probes on import
+            from ai_economist import foundation as original  # type: ignore
     except ImportError:
         result["foundation_1_7_1"] = None
     else:

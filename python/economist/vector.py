@@ -139,22 +139,23 @@ class PolicyBuffers:
 
     def sample_actions(self, rng: np.random.Generator, out: np.ndarray | None = None) -> np.ndarray:
         """Uniformly random valid actions from the current masks (every sub-action among its
-        allowed values), written to ``out`` (the action buffer by default)."""
+        allowed values; NO-OP when none is allowed), written to ``out`` (the action buffer by
+        default)."""
         out = self.actions if out is None else out
         masks = self.masks
         n = int(self.nvec[0])
+        # The allowed entry with the largest uniform key: uniform over the allowed actions.
         if (self.nvec == n).all():
             # Every sub-action has n choices: all of them in one pass, [envs, agents, k, n].
-            allowed = masks.reshape(masks.shape[:-1] + (len(self.nvec), n)) > 0
-            cumulative = np.cumsum(allowed, axis=-1, dtype=np.int32)
-            draws = rng.random(cumulative.shape[:-1] + (1,), dtype=np.float32) * cumulative[..., -1:]
-            np.sum(cumulative <= draws, axis=-1, out=out, dtype=np.int32)
+            shape = masks.shape[:-1] + (len(self.nvec), n)
+            keys = rng.random(shape, dtype=np.float32)
+            keys *= masks.reshape(shape)
+            out[...] = keys.argmax(axis=-1)
             return out
         for k, (n, start) in enumerate(zip(self.nvec, self.mask_offsets)):
-            # Inverse-CDF sampling over the allowed actions, one uniform draw per row.
-            cumulative = np.cumsum(masks[..., start:start + n] > 0, axis=-1, dtype=np.int32)
-            draws = rng.random(cumulative.shape[:-1] + (1,), dtype=np.float32) * cumulative[..., -1:]
-            out[..., k] = (cumulative <= draws).sum(axis=-1)
+            keys = rng.random(masks.shape[:-1] + (n,), dtype=np.float32)
+            keys *= masks[..., start:start + n]
+            out[..., k] = keys.argmax(axis=-1)
         return out
 
 

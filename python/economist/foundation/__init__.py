@@ -28,6 +28,8 @@ from . import utils  # noqa: F401  (foundation.utils.save_episode_log, as in Fou
 
 __all__ = ["make_env_instance", "FoundationEnv", "utils"]
 
+_FLOAT32 = np.dtype(np.float32)
+
 SCENARIOS = ("layout_from_file/simple_wood_and_stone", "uniform/simple_wood_and_stone")
 
 
@@ -170,10 +172,12 @@ class FoundationEnv:
         self._started = False
         seed = self._config.get("seed")
         self._next_seed = int(seed) if isinstance(seed, (int, np.integer)) and seed >= 0 else 0
-        self._rows = []  # (agent key, policy buffers, row index) in Foundation's order
+        # Agent key → (the policy's flat action buffer, the agent's offset in it, width, policy).
+        self._action_rows = {}
         for policy in self._vector.policies:
+            flat = policy.actions.reshape(-1)
             for row, agent in enumerate(policy.agents):
-                self._rows.append((agent, policy, row))
+                self._action_rows[agent] = (flat, row * policy.action_width, policy.action_width, policy)
         self._empty_log = {"world": [], "states": [], "actions": [], "rewards": []}
         self._state_cache = None
         self._plans = None
@@ -258,27 +262,40 @@ class FoundationEnv:
             if not isinstance(actions, Mapping):
                 raise TypeError(f"actions must be a dict {{agent_idx: action}}, found {type(actions).__name__}")
             for key, action in actions.items():
-                self._set_action(str(key), action)
+                self._set_action(key if type(key) is str else str(key), action)
         self._vector.step()
         self._timestep += 1
         self._done = bool(self._vector.truncated[0] or self._vector.terminated[0])
         self._state_cache = None
         obs = self._observations()
         rew = {}
-        for agent, policy, row in self._rows:
-            rew[agent] = float(policy.rewards[0, row])
+        for policy in self._vector.policies:
+            for agent, value in zip(policy.agents, policy.rewards[0].tolist()):
+                rew[agent] = value
         done = {"__all__": self._done}
         info = {k: {} for k in obs}
         return obs, rew, done, info
 
     def _set_action(self, key: str, action) -> None:
-        for agent, policy, row in self._rows:
-            if agent == key:
-                break
-        else:
+        target = self._action_rows.get(key)
+        if target is None:
             raise KeyError(f"no agent '{key}': agents are 0…{self.n_agents - 1} and 'p'")
-        slot = policy.actions[0, row]
-        width = policy.action_width
+        flat, start, width, policy = target
+        if type(action) is int and width == 1:  # the common case, checked for range by the step
+            if not -2**31 <= action < 2**31:
+                raise _native.ActionError(
+                    f"agent '{key}': action {action} is outside its action space {_space_text(policy.action_space)}",
+                    _native.ACTION)
+            flat[start] = action
+            return
+        if type(action) is list and len(action) == width and all(type(v) is int for v in action):
+            try:  # the planner's list of ints; values are checked against the space by the step
+                flat[start:start + width] = action
+                return
+            except OverflowError:
+                raise _native.ActionError(
+                    f"agent '{key}': action {action} is outside its action space {_space_text(policy.action_space)}",
+                    _native.ACTION) from None
         if width == 1 and np.ndim(action) == 0:
             values = [action]
         elif np.ndim(action) == 1 and len(action) == width:
@@ -292,7 +309,11 @@ class FoundationEnv:
             if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) and not (
                     isinstance(v, (float, np.floating)) and float(v).is_integer()):
                 raise _native.ActionError(f"agent '{key}': actions are integers, found {v!r}", _native.ACTION)
-            slot[k] = int(v)
+            if not -2**31 <= int(v) < 2**31:
+                raise _native.ActionError(
+                    f"agent '{key}': action {values} is outside its action space {_space_text(policy.action_space)}",
+                    _native.ACTION)
+            flat[start + k] = int(v)
 
     def _observation_plans(self) -> list:
         """Per policy: its buffers, its agents, and each entry's (outer key, inner key or None,
@@ -314,11 +335,12 @@ class FoundationEnv:
         if self._plans is None:
             self._plans = self._observation_plans()
         for policy, entries, mask_entries in self._plans:
-            rows = policy.observations[0]
+            # One copy of the policy's rows (the Swift buffer changes at the next step); float32
+            # entries are views of it, the others converted once for all the policy's agents.
+            block = policy.observations[0].copy()
             masks = policy.masks[0]
-            # One conversion per entry for all the policy's agents (a copy: the Swift buffer
-            # changes at the next step), then one view per agent.
-            converted = [(outer, inner, rows[:, start:end].astype(dtype).reshape(shape))
+            converted = [(outer, inner, (block[:, start:end] if dtype == _FLOAT32 else
+                                         block[:, start:end].astype(dtype)).reshape(shape))
                          for outer, inner, start, end, dtype, shape in entries]
             if mask_entries is None:
                 mask_all = masks.copy()
