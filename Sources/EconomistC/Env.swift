@@ -157,24 +157,24 @@ public func economistEnvReset(_ pointer: UnsafeMutableRawPointer?, _ seed: UInt6
 /// `ECONOMIST_ACTION` naming the env and agent, and nothing is stepped then.
 @_cdecl("economist_env_step")
 public func economistEnvStep(_ pointer: UnsafeMutableRawPointer?) -> Int32 {
-  guard let handle = envHandle(pointer, "economist_env_step") else { return Status.argument.rawValue }
-  do {
-    try handle.vector.step(handle.batch)
-  } catch {
-    return fail(status(of: error), error.description)
-  }
-  handle.collectEndedEpisodes()
-  clearError()
-  return Status.ok.rawValue
+  step(pointer, "economist_env_step") { vector, batch throws(EnvError) in try vector.step(batch) }
 }
 
 /// Samples uniformly random valid actions in every env (each with its own generator, seeded at
 /// reset), writes them to the batch's actions, and steps.
 @_cdecl("economist_env_step_random")
 public func economistEnvStepRandom(_ pointer: UnsafeMutableRawPointer?) -> Int32 {
-  guard let handle = envHandle(pointer, "economist_env_step_random") else { return Status.argument.rawValue }
+  step(pointer, "economist_env_step_random") { vector, batch throws(EnvError) in try vector.stepRandom(batch) }
+}
+
+/// Runs one step of the handle's envs, then keeps the episodes that ended.
+func step(
+  _ pointer: UnsafeMutableRawPointer?, _ function: String,
+  _ body: (EconomyVectorEnv, VectorBatch) throws(EnvError) -> Void
+) -> Int32 {
+  guard let handle = envHandle(pointer, function) else { return Status.argument.rawValue }
   do {
-    try handle.vector.stepRandom(handle.batch)
+    try body(handle.vector, handle.batch)
   } catch {
     return fail(status(of: error), error.description)
   }
