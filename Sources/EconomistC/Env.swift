@@ -264,18 +264,10 @@ public func economistEnvQuery(_ pointer: UnsafeMutableRawPointer?, _ env: Int32,
   case "state":
     bytes = environment.stateSnapshot().jsonBytes()
   case "status":
-    var w = JSONWriter()
-    w.beginObject()
-    w.key("timestep")
-    w.value(environment.world.timestep)
-    w.key("done")
-    w.value(environment.isDone)
-    w.key("completions")
-    w.value(environment.completions)
-    w.key("recording")
-    w.value(environment.isRecording)
-    w.endObject()
-    bytes = w.bytes
+    bytes = JSONWriter.serialize([
+      "timestep": .int(Int64(environment.world.timestep)), "done": .bool(environment.isDone),
+      "completions": .int(Int64(environment.completions)), "recording": .bool(environment.isRecording),
+    ])
   default:
     let known = ["metrics", "previous_episode_metrics", "dense_log", "previous_episode_dense_log", "state", "status"]
     fail(.argument, "economist_env_query: unknown query '\(query)' (known: \(known.joined(separator: ", ")))")
@@ -285,159 +277,66 @@ public func economistEnvQuery(_ pointer: UnsafeMutableRawPointer?, _ env: Int32,
   return cString(json: bytes)
 }
 
+/// Metrics as one JSON object, in their order.
 func metricsJSON(_ metrics: [(key: String, value: Double)]) -> [UInt8] {
-  var w = JSONWriter()
-  w.beginObject()
-  for (key, value) in metrics {
-    w.key(key)
-    w.value(value)
-  }
-  w.endObject()
-  return w.bytes
+  JSONWriter.serialize(.object(JSONObject(metrics.map { (key: $0.key, value: .double($0.value)) })))
 }
 
 func describe(_ handle: EnvHandle) -> [UInt8] {
   let environment = handle.vector.environment(0)
-  let config = environment.config
   let layout = environment.actionLayout
-  var w = JSONWriter()
-  w.beginObject()
-  w.key("abi")
-  w.value(Int(ABI.version))
-  w.key("envs")
-  w.value(handle.vector.envCount)
-  w.key("threads")
-  w.value(handle.vector.threads)
-  w.key("auto_reset")
-  w.value(handle.vector.autoReset)
-  w.key("n_agents")
-  w.value(environment.agentCount)
-  w.key("episode_length")
-  w.value(config.episodeLength)
-  w.key("agents")
-  w.beginArray()
-  for id in handle.adapter.agentIDs { w.value(id) }
-  w.endArray()
-  w.key("multi_action_mode_agents")
-  w.value(layout.multiActionMobile)
-  w.key("multi_action_mode_planner")
-  w.value(layout.multiActionPlanner)
-  for (name, subspaces) in [("mobile_subspaces", layout.mobile), ("planner_subspaces", layout.planner)] {
-    w.key(name)
-    w.beginArray()
-    for s in subspaces {
-      w.beginObject()
-      w.key("name")
-      w.value(s.name)
-      w.key("count")
-      w.value(s.count)
-      w.endObject()
-    }
-    w.endArray()
+  func ints(_ values: [Int]) -> JSONValue { .array(values.map { .int(Int64($0)) }) }
+  func subspaces(_ specs: [ActionSubspaceSpec]) -> JSONValue {
+    .array(specs.map { ["name": .string($0.name), "count": .int(Int64($0.count))] })
   }
-  w.key("policies")
-  w.beginArray()
-  for spec in handle.vector.batchSpecs {
-    w.beginObject()
-    w.key("name")
-    w.value(spec.policy.name)
-    w.key("role")
-    w.value(spec.policy.role == .planner ? "planner" : "agents")
-    w.key("agents")
-    w.beginArray()
-    for a in spec.agents { w.value(a) }
-    w.endArray()
-    w.key("observation_size")
-    w.value(spec.observationSize)
-    w.key("mask_size")
-    w.value(spec.maskSize)
-    w.key("action_width")
-    w.value(spec.actionWidth)
-    w.key("action_space")
-    writeSpace(spec.actionSpace, into: &w)
-    w.key("fields")
-    w.beginArray()
-    for f in spec.fields {
-      w.beginObject()
-      w.key("key")
-      w.value(f.key)
-      w.key("offset")
-      w.value(f.offset)
-      w.key("shape")
-      w.beginArray()
-      for d in f.shape { w.value(d) }
-      w.endArray()
-      w.key("dtype")
-      w.value(f.dtype.rawValue)
-      w.endObject()
+  let policies: [JSONValue] = handle.vector.batchSpecs.map { spec in
+    let fields: [JSONValue] = spec.fields.map {
+      [
+        "key": .string($0.key), "offset": .int(Int64($0.offset)), "shape": ints($0.shape),
+        "dtype": .string($0.dtype.rawValue),
+      ]
     }
-    w.endArray()
-    w.key("mask_entries")
-    if let entries = spec.agents.first.flatMap({ handle.adapter.maskEntries(of: $0) }) {
-      w.beginArray()
-      for e in entries {
-        w.beginObject()
-        w.key("key")
-        w.value(e.key)
-        w.key("offset")
-        w.value(e.offset)
-        w.key("count")
-        w.value(e.count)
-        w.endObject()
-      }
-      w.endArray()
-    } else {
-      w.null()
-    }
-    w.endObject()
+    let entries = spec.agents.first.flatMap { handle.adapter.maskEntries(of: $0) }
+    let masks: JSONValue =
+      entries.map { list in
+        .array(list.map { ["key": .string($0.key), "offset": .int(Int64($0.offset)), "count": .int(Int64($0.count))] })
+      } ?? .null
+    return [
+      "name": .string(spec.policy.name), "role": .string(spec.policy.role == .planner ? "planner" : "agents"),
+      "agents": .array(spec.agents.map { .string($0) }), "observation_size": .int(Int64(spec.observationSize)),
+      "mask_size": .int(Int64(spec.maskSize)), "action_width": .int(Int64(spec.actionWidth)),
+      "action_space": spaceJSON(spec.actionSpace), "fields": .array(fields), "mask_entries": masks,
+    ]
   }
-  w.endArray()
-  w.endObject()
-  return w.bytes
+  let description: JSONValue = [
+    "abi": .int(Int64(ABI.version)), "envs": .int(Int64(handle.vector.envCount)),
+    "threads": .int(Int64(handle.vector.threads)), "auto_reset": .bool(handle.vector.autoReset),
+    "n_agents": .int(Int64(environment.agentCount)), "episode_length": .int(Int64(environment.config.episodeLength)),
+    "agents": .array(handle.adapter.agentIDs.map { .string($0) }),
+    "multi_action_mode_agents": .bool(layout.multiActionMobile),
+    "multi_action_mode_planner": .bool(layout.multiActionPlanner),
+    "mobile_subspaces": subspaces(layout.mobile), "planner_subspaces": subspaces(layout.planner),
+    "policies": .array(policies),
+  ]
+  return JSONWriter.serialize(description)
 }
 
-func writeSpace(_ space: Space, into w: inout JSONWriter) {
-  w.beginObject()
+/// A space as JSON: `{"type": "discrete", "n"}`, `{"type": "multi_discrete", "nvec"}`,
+/// `{"type": "box", "shape", "dtype", "low", "high"}` or `{"type": "dict", "entries"}`.
+func spaceJSON(_ space: Space) -> JSONValue {
   switch space {
   case .discrete(let n):
-    w.key("type")
-    w.value("discrete")
-    w.key("n")
-    w.value(n)
+    return ["type": "discrete", "n": .int(Int64(n))]
   case .multiDiscrete(let nvec):
-    w.key("type")
-    w.value("multi_discrete")
-    w.key("nvec")
-    w.beginArray()
-    for n in nvec { w.value(n) }
-    w.endArray()
+    return ["type": "multi_discrete", "nvec": .array(nvec.map { .int(Int64($0)) })]
   case .box(let box):
-    w.key("type")
-    w.value("box")
-    w.key("shape")
-    w.beginArray()
-    for d in box.shape { w.value(d) }
-    w.endArray()
-    w.key("dtype")
-    w.value(box.dtype.rawValue)
-    w.key("low")
-    w.value(box.low)
-    w.key("high")
-    w.value(box.high)
+    return [
+      "type": "box", "shape": .array(box.shape.map { .int(Int64($0)) }), "dtype": .string(box.dtype.rawValue),
+      "low": .double(box.low), "high": .double(box.high),
+    ]
   case .dict(let d):
-    w.key("type")
-    w.value("dict")
-    w.key("entries")
-    w.beginArray()
-    for entry in d.entries {
-      w.beginObject()
-      w.key("key")
-      w.value(entry.key)
-      w.key("space")
-      writeSpace(entry.space, into: &w)
-      w.endObject()
-    }
-    w.endArray()
+    return [
+      "type": "dict", "entries": .array(d.entries.map { ["key": .string($0.key), "space": spaceJSON($0.space)] }),
+    ]
   }
-  w.endObject()
 }
