@@ -3,10 +3,11 @@ import Testing
 
 @testable import Economy
 
-/// The tutorials cannot rot: every command in their `sh` blocks runs, in order, with small
-/// budgets (1 training iteration, 1 episode), in a scratch directory that sees the repository's
-/// `scenarios/`, `Examples/` and `pretrained/`. The Python tutorial (`5-python.md`) is run by
-/// the Python tests (`python/tests/test_tutorial.py`).
+/// The tutorials cannot rot: every command in their `sh` blocks runs.
+///
+/// Commands run in order, with small budgets (1 training iteration, 1 episode), in a scratch
+/// directory that sees the repository's `scenarios/`, `Examples/` and `pretrained/`. The Python
+/// tutorial (`5-python.md`) is run by the Python tests (`python/tests/test_tutorial.py`).
 @Suite("Tutorials", .serialized)
 struct TutorialTests {
   static let directory = repositoryRoot + "/tutorials"

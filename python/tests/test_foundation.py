@@ -56,8 +56,20 @@ def test_agents_actions_and_state_are_foundations(facts, tutorial_config):
     assert not agent.multi_action_mode and planner.multi_action_mode
     state = agent.state
     assert list(state)[:4] == ["loc", "inventory", "escrow", "endogenous"]
+    # fixed_four_skill_and_loc: Foundation's holdings, and its four corners and build payments
+    # (dealt to the agents in a random order, so compared as sets) at reset.
+    t0 = facts["dense_log"]["states_entry_example_t0"]
+    ours = [env.get_agent(i).state for i in range(4)]
+    assert sorted(tuple(s["loc"]) for s in ours) == sorted(tuple(t0[str(i)]["loc"]) for i in range(4))
+    assert sorted(s["build_payment"] for s in ours) == sorted(t0[str(i)]["build_payment"] for i in range(4))
+    for i in range(4):
+        for part in ("inventory", "escrow", "endogenous"):
+            assert dict(ours[i][part]) == t0[str(i)][part]
+    assert list(t0) == ["0", "1", "2", "3", "p"] and dict(env.get_agent("p").state) == t0["p"]
     assert set(state["inventory"]) == {"Coin", "Stone", "Wood"} and state["inventory"]["Coin"] == 10
-    assert "build_payment" in state and agent.loc == state["loc"]
+    assert "build_payment" in state and agent.loc == state["loc"] == tuple(state["loc"])
+    with pytest.raises(TypeError):
+        agent.state["inventory"]["Coin"] = 100  # the state lives in Swift; a silent copy write is refused
     maps = env.world.maps
     assert list(maps.state_dict) == facts["dense_log"]["world_entry_keys"]
     assert maps.get("Wood").shape == (25, 25)

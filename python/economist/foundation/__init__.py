@@ -18,6 +18,7 @@ and ``seed_state`` (numpy's RNG state; pass ``seed=`` instead).
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any, Mapping
 
 import numpy as np
@@ -70,10 +71,13 @@ class Agent:
         return self._idx
 
     @property
-    def state(self) -> dict:
+    def state(self) -> Mapping:
         """``loc``, ``inventory``, ``escrow``, ``endogenous`` and the components' fields
-        (``build_payment``, ``build_skill``, …), as Foundation's ``agent.state``."""
-        return self._env._state()["states"][0][str(self._idx)]
+        (``build_payment``, ``build_skill``, …), as Foundation's ``agent.state``.
+
+        Read-only (writing raises ``TypeError``): the state lives in the Swift core, and a write
+        to a copy would be silently lost."""
+        return _frozen(self._env._state()["states"][0][str(self._idx)])
 
     @property
     def loc(self):
@@ -361,6 +365,15 @@ class FoundationEnv:
         if self._state_cache is None:
             self._state_cache = self._vector.query("state")
         return self._state_cache
+
+
+def _frozen(value):
+    """A read-only view of nested dicts and lists (mappingproxy, tuple)."""
+    if isinstance(value, dict):
+        return MappingProxyType({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
 
 
 def _space_text(space: dict) -> str:
