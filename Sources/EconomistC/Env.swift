@@ -340,3 +340,105 @@ func spaceJSON(_ space: Space) -> JSONValue {
     ]
   }
 }
+
+// MARK: - Setting state
+
+/// Sets agents' state in env `env` by hand and rewrites its observations.
+///
+/// The JSON is `{"<agent>": {"loc": [r, c], "inventory": {"Coin": x, …}, "escrow": {…},
+/// "endogenous": {"Labor": x}, "build_payment": x, "<state field>": x, …}, …}` (agent ids
+/// `"0"`…; Foundation's `agent.state` keys). Every value is checked first; on an error nothing
+/// changes.
+@_cdecl("economist_env_set_state")
+public func economistEnvSetState(_ pointer: UnsafeMutableRawPointer?, _ env: Int32, _ json: UnsafePointer<CChar>?)
+  -> Int32
+{
+  guard let handle = envHandle(pointer, "economist_env_set_state") else { return Status.argument.rawValue }
+  guard env >= 0 && Int(env) < handle.vector.envCount, let json else {
+    return fail(
+      .argument, "economist_env_set_state: env must be in 0..<\(handle.vector.envCount) and the JSON not NULL")
+  }
+  let states: [Int: AgentInitialState]
+  do {
+    states = try agentStates(JSONParser.parse(String(cString: json)), agents: handle.vector.environment(0).agentCount)
+  } catch let error as JSONParseError {
+    return fail(.argument, "agent states: malformed JSON: \(error.description)")
+  } catch let error as StateError {
+    return fail(.argument, error.message)
+  } catch {
+    return fail(.argument, "agent states: \(error)")
+  }
+  do {
+    try handle.vector.applyInitialState(states, env: Int(env), into: handle.batch)
+  } catch {
+    return fail(.argument, error.description)
+  }
+  clearError()
+  return Status.ok.rawValue
+}
+
+/// A state value that cannot be set.
+struct StateError: Error {
+  let message: String
+  init(_ message: String) { self.message = message }
+}
+
+/// The per-agent states of a JSON object keyed by agent id.
+func agentStates(_ value: JSONValue, agents: Int) throws -> [Int: AgentInitialState] {
+  guard let object = value.objectValue else { throw StateError("agent states: expected an object keyed by agent id") }
+  var out: [Int: AgentInitialState] = [:]
+  for (id, entry) in object.entries {
+    guard let agent = Int(id), String(agent) == id, (0..<agents).contains(agent) else {
+      throw StateError("agent '\(id)': expected a mobile agent id '0' to '\(agents - 1)'")
+    }
+    guard let fields = entry.objectValue else { throw StateError("agent '\(id)': expected an object of state fields") }
+    var state = AgentInitialState()
+    for (key, v) in fields.entries {
+      let path = "agent '\(id)': \(key)"
+      switch key {
+      case "loc":
+        guard let pair = v.arrayValue?.compactMap(\.intValue), pair.count == 2, v.arrayValue?.count == 2 else {
+          throw StateError("\(path): expected [row, col] (two integers)")
+        }
+        state.location = (pair[0], pair[1])
+      case "inventory", "escrow":
+        guard let amounts = v.objectValue else {
+          throw StateError("\(path): expected an object of amounts by resource")
+        }
+        for (name, amount) in amounts.entries {
+          guard let resource = Resource.allCases.first(where: { $0.name == name }) else {
+            throw StateError(
+              "\(path).\(name): no such resource (resources: \(Resource.allCases.map(\.name).joined(separator: ", ")))")
+          }
+          let x = try amountValue(amount, path: "\(path).\(name)")
+          if key == "inventory" { state.inventory.append((resource, x)) } else { state.escrow.append((resource, x)) }
+        }
+      case "endogenous":
+        guard let entries = v.objectValue?.entries else { throw StateError("\(path): expected {\"Labor\": x}") }
+        for (name, amount) in entries {
+          guard name == "Labor" else { throw StateError("\(path).\(name): the only endogenous quantity is Labor") }
+          state.labor = try amountValue(amount, path: "\(path).Labor")
+        }
+      case "bonus_gather_prob":
+        guard let x = v.doubleValue, (0...1).contains(x) else {
+          throw StateError("\(path): expected a number in 0...1")
+        }
+        state.fields.append((key, x))
+      case "build_payment":
+        state.fields.append((key, try amountValue(v, path: path)))
+      default:
+        guard let x = v.doubleValue, x.isFinite else { throw StateError("\(path): expected a finite number") }
+        state.fields.append((key, x))
+      }
+    }
+    out[agent] = state
+  }
+  return out
+}
+
+func amountValue(_ v: JSONValue, path: String) throws -> Double {
+  guard let x = v.doubleValue, x.isFinite, x >= 0, x <= Limits.amount else {
+    throw StateError("\(path): expected a number in 0...\(Int(Limits.amount))")
+  }
+  return x
+}

@@ -279,6 +279,23 @@ public final class EconomyVectorEnv: EpisodeReporting {
     writeFirstObservations(batch)
   }
 
+  /// Sets agents' state in environment `env` by hand (locations, holdings, state fields; see
+  /// ``Environment/applyInitialState(_:)``) and rewrites its observations and masks in `batch`.
+  ///
+  /// - Throws: ``InitialStateError`` when a value cannot be applied; the environment is then
+  ///   unchanged.
+  public func applyInitialState(
+    _ states: [Int: AgentInitialState], env: Int, into batch: VectorBatch
+  ) throws(InitialStateError) {
+    precondition(env >= 0 && env < envCount, "no environment \(env)")
+    var copy = envs[env]
+    try copy.applyInitialState(states)
+    envs[env] = copy
+    run(batch) { environment, e, _, context in
+      if e == env { EconomyVectorEnv.write(environment, e, context, final: false) }
+    }
+  }
+
   /// Applies `batch`'s actions, steps every environment, and writes the results.
   ///
   /// - Throws: ``EnvError/batchActionOutsideSpace(env:agent:action:space:)`` naming the

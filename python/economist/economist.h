@@ -47,6 +47,11 @@ int32_t economist_env_step_random(void *env);
 /* what: metrics, previous_episode_metrics, dense_log, previous_episode_dense_log, state, status */
 char *economist_env_query(void *env, int32_t index, const char *what);
 
+/* Sets agents' state in env index by hand (JSON keyed by agent id, Foundation's agent.state keys:
+ * loc, inventory, escrow, endogenous.Labor, build_payment, build_skill, ...) and rewrites its
+ * observations; on an error nothing changes. */
+int32_t economist_env_set_state(void *env, int32_t index, const char *json);
+
 char *economist_dense_log_load(const char *path);
 /* lz4: 1 an LZ4 frame (Foundation's format), 0 plain JSON, -1 by the .lz4 suffix */
 int32_t economist_dense_log_save(const uint8_t *json, int64_t length, const char *path, int32_t lz4);

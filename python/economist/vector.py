@@ -272,6 +272,16 @@ class VectorEnv:
             raise IndexError(f"env must be in 0..<{self.num_envs}, found {env}")
         return take_json(lib.economist_env_query(self._pointer(), env, what.encode()))
 
+    def set_agent_states(self, states: Mapping[str, Mapping], env: int = 0) -> None:
+        """Sets agents' state in env ``env`` by hand, with Foundation's ``agent.state`` keys
+        (``loc``, ``inventory``, ``escrow``, ``endogenous``, ``build_payment``, ``build_skill``,
+        …), and rewrites its observations and masks. Every value is checked first; on an error
+        (``EconomistError``) nothing changes."""
+        if not 0 <= env < self.num_envs:
+            raise IndexError(f"env must be in 0..<{self.num_envs}, found {env}")
+        text = json.dumps({str(k): v for k, v in states.items()}, default=_json_default)
+        check(lib.economist_env_set_state(self._pointer(), env, text.encode()))
+
     def close(self) -> None:
         """Releases this object's hold on the Swift environments (views you still hold keep
         their buffers alive until they go)."""

@@ -174,3 +174,58 @@ def test_reset_seeds_are_reproducible(tutorial_config):
     s1, s2 = a.reset(), a.reset()
     assert a.get_agent(0).state != {} and not all(
         np.array_equal(s1["p"][k], s2["p"][k]) for k in s1["p"] if k != "action_mask")
+
+
+def pinned_seed7(env, facts):
+    """Foundation's seed-7 agents (the facts' reset state) pinned onto our reset."""
+    t0 = facts["dense_log"]["states_entry_example_t0"]
+    states = {i: {k: t0[str(i)][k] for k in ("loc", "build_payment", "build_skill", "bonus_gather_prob")}
+              for i in range(4)}
+    for i in range(4):
+        states[i]["inventory"] = {"Coin": t0[str(i)]["inventory"]["Coin"]}
+    env.set_agent_states(states)
+    return env.observations()
+
+
+def test_observation_values_at_the_pinned_reset_are_foundations(facts, tutorial_config):
+    """With Foundation's seed-7 agents pinned, the observations hold Foundation's values (flat
+    vectors exactly, as float32; the unflattened entries to float32 precision)."""
+    values = facts["raw_obs_values_at_reset_seed7"]
+    env = foundation.make_env_instance(**tutorial_config)
+    env.reset(seed=7)
+    obs = pinned_seed7(env, facts)
+    np.testing.assert_array_equal(obs["0"]["flat"], np.array(values["agent_0_flat_vector"], dtype=np.float32))
+    np.testing.assert_array_equal(obs["p"]["flat"], np.array(values["planner_flat_vector"], dtype=np.float32))
+    flat = foundation.make_env_instance(**dict(tutorial_config, flatten_observations=False))
+    flat.reset(seed=7)
+    unflat = pinned_seed7(flat, facts)
+    for ours, theirs in ((unflat["0"], values["agent_0_nonspatial"]), (unflat["p"], values["planner_nonspatial"])):
+        for key, expected in theirs.items():
+            got = ours[key]
+            if isinstance(expected, dict):
+                for inner, value in expected.items():
+                    np.testing.assert_allclose(got[inner], value, rtol=1e-6, atol=1e-7, err_msg=f"{key}/{inner}")
+            else:
+                np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7, err_msg=key)
+
+
+def test_setting_state_checks_every_value(tutorial_config):
+    env = foundation.make_env_instance(**tutorial_config)
+    env.reset(seed=1)
+    before = dict(env.get_agent(0).state)
+    for states, message in (
+            ({"0": {"loc": [0, 0]}, "1": {"loc": [0, 0]}}, r"initial_state of agent 1: cannot place the agent at \[0, 0\]"),
+            ({"0": {"inventory": {"Gold": 1}}}, "no such resource"),
+            ({"0": {"inventory": {"Coin": -1}}}, r"Coin: expected a number in 0...1000000000"),
+            ({"0": {"bonus_gather_prob": 2}}, r"expected a number in 0...1"),
+            ({"0": {"build_skil": 1}}, "no state field 'build_skil'"),
+            ({"7": {"loc": [1, 1]}}, "expected a mobile agent id '0' to '3'"),
+            ({"0": {"loc": [1]}}, r"expected \[row, col\]")):
+        with pytest.raises(economist.EconomistError, match=message):
+            env.set_agent_states(states)
+        assert dict(env.get_agent(0).state) == before  # nothing changed
+    env.set_agent_states({"0": {"inventory": {"Wood": 3, "Stone": 2}, "endogenous": {"Labor": 5}}})
+    state = env.get_agent(0).state
+    assert state["inventory"]["Wood"] == 3 and state["endogenous"]["Labor"] == 5
+    obs, rew, done, info = env.step({"0": 1})  # build: now affordable
+    assert env.get_agent(0).state["inventory"]["Wood"] == 2

@@ -43,6 +43,16 @@ extension World {
     return true
   }
 
+  /// Takes `agent` off the map (its location becomes `(-1, -1)`), to be placed again.
+  public mutating func liftAgent(_ agent: Int) {
+    guard row[agent] >= 0 else { return }
+    let t = Int(row[agent]) * width + Int(col[agent])
+    occupant[t] = -1
+    indexMaps[tileCount + t] = 0
+    row[agent] = -1
+    col[agent] = -1
+  }
+
   /// Removes every agent from the map (Foundation's `clear_agent_locs`).
   public mutating func clearAgentLocations() {
     for a in 0..<agentCount where row[a] >= 0 {

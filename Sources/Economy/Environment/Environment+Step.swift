@@ -39,10 +39,14 @@ extension Environment {
   /// - Throws: ``InitialStateError`` for a location that is outside the map, blocked or
   ///   occupied, or a field the configured components do not have.
   public mutating func applyInitialState(_ states: [Int: AgentInitialState]) throws(InitialStateError) {
-    for (agent, s) in states.sorted(by: { $0.key < $1.key }) {
-      guard agent >= 0 && agent < agentCount else {
-        throw InitialStateError(agent: agent, message: "no such agent; expected '0' to '\(agentCount - 1)'")
-      }
+    let ordered = states.sorted(by: { $0.key < $1.key })
+    for (agent, _) in ordered where agent < 0 || agent >= agentCount {
+      throw InitialStateError(agent: agent, message: "no such agent; expected '0' to '\(agentCount - 1)'")
+    }
+    // Agents that move are lifted first, so that two of them may swap tiles.
+    for (agent, s) in ordered where s.location != nil { world.liftAgent(agent) }
+    var holdingsChanged = false
+    for (agent, s) in ordered {
       if let loc = s.location {
         let (r, c) = loc
         guard world.moveAgent(agent, toRow: r, col: c) else {
@@ -53,20 +57,36 @@ extension Environment {
             field: "loc")
         }
       }
-      if let v = s.buildPayment {
-        guard let f = world.stateField(named: "build_payment") else {
+      let fields =
+        [("build_payment", s.buildPayment), ("bonus_gather_prob", s.bonusGatherProb)]
+        .compactMap { name, value in value.map { (name, $0) } } + s.fields
+      for (name, value) in fields {
+        guard let f = world.stateField(named: name) else {
+          let known = world.stateFieldNames
           throw InitialStateError(
-            agent: agent, message: "build_payment needs the Build component", field: "build_payment")
+            agent: agent,
+            message: "no state field '\(name)' in this environment (fields: \(known.joined(separator: ", ")))",
+            field: name)
         }
-        world.setState(agent, f, v)
+        world.setState(agent, f, value)
       }
-      if let v = s.bonusGatherProb {
-        guard let f = world.stateField(named: "bonus_gather_prob") else {
-          throw InitialStateError(
-            agent: agent, message: "bonus_gather_prob needs the Gather component", field: "bonus_gather_prob")
-        }
-        world.setState(agent, f, v)
+      for (resource, amount) in s.inventory {
+        world.inventory[agent * Resource.count + resource.rawValue] = amount
+        holdingsChanged = true
       }
+      for (resource, amount) in s.escrow {
+        world.escrow[agent * Resource.count + resource.rawValue] = amount
+        holdingsChanged = true
+      }
+      if let labor = s.labor { world.labor[agent] = labor }
+    }
+    if holdingsChanged {
+      // Holdings set by hand are the new baseline of the conservation checks.
+      let t = totals()
+      resetTotals = [
+        t[0] - world.ledger.coinCreated, t[1] - world.ledger.resourceCreated[1],
+        t[2] - world.ledger.resourceCreated[2],
+      ]
     }
     refreshObservations()
   }
@@ -285,6 +305,14 @@ public struct AgentInitialState: Sendable, Equatable {
   public var buildPayment: Double?
   /// Bonus collection probability.
   public var bonusGatherProb: Double?
+  /// Other per-agent state fields by name (`build_skill`, …).
+  public var fields: [(String, Double)] = []
+  /// Inventory amounts to set.
+  public var inventory: [(Resource, Double)] = []
+  /// Escrow amounts to set.
+  public var escrow: [(Resource, Double)] = []
+  /// Accumulated labor.
+  public var labor: Double?
 
   /// Creates an initial state.
   public init(location: (Int, Int)? = nil, buildPayment: Double? = nil, bonusGatherProb: Double? = nil) {
@@ -296,7 +324,9 @@ public struct AgentInitialState: Sendable, Equatable {
   /// Whether two values are equal field by field.
   public static func == (a: AgentInitialState, b: AgentInitialState) -> Bool {
     a.location?.0 == b.location?.0 && a.location?.1 == b.location?.1 && a.buildPayment == b.buildPayment
-      && a.bonusGatherProb == b.bonusGatherProb
+      && a.bonusGatherProb == b.bonusGatherProb && a.fields.elementsEqual(b.fields, by: ==)
+      && a.inventory.elementsEqual(b.inventory, by: ==) && a.escrow.elementsEqual(b.escrow, by: ==)
+      && a.labor == b.labor
   }
 }
 

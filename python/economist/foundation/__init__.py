@@ -76,7 +76,7 @@ class Agent:
         (``build_payment``, ``build_skill``, …), as Foundation's ``agent.state``.
 
         Read-only (writing raises ``TypeError``): the state lives in the Swift core, and a write
-        to a copy would be silently lost."""
+        to a copy would be silently lost; ``env.set_agent_states`` writes."""
         return _frozen(self._env._state()["states"][0][str(self._idx)])
 
     @property
@@ -228,6 +228,18 @@ class FoundationEnv:
         """The dense log of the last completed episode that kept one."""
         log = self._vector.query("previous_episode_dense_log")
         return log if log is not None else {k: [] for k in self._empty_log}
+
+    def set_agent_states(self, states: Mapping) -> None:
+        """Sets agents' state by hand (``{agent_idx: {"loc": [r, c], "inventory": {...},
+        "build_payment": x, ...}}``, Foundation's ``agent.state`` keys) and rewrites the
+        observations; ``get_agent(i).state`` is read-only, so this is where writes go."""
+        self._vector.set_agent_states(states)
+        self._state_cache = None
+
+    def observations(self) -> dict:
+        """Every agent's current observation (as the last ``reset`` or ``step`` returned, or
+        after ``set_agent_states``)."""
+        return self._observations()
 
     # -- Episodes ----------------------------------------------------------------------------
 
