@@ -332,15 +332,19 @@ class FoundationEnv:
             flat[start + k] = int(v)
 
     def _observation_plans(self) -> list:
-        """Per policy: its buffers, its agents, and each entry's (outer key, inner key or None,
-        start, end, dtype, shape for all its agents); each mask-dict entry's (key, start, end)."""
+        """Per policy: its buffers, and each entry's (outer key, inner key or None, its columns
+        in the row, the dtype to convert to (None: float32, a view), the shape for all its agents
+        (None: already right)); each mask-dict entry's (key, start, end)."""
         plans = []
         for policy in self._vector.policies:
             a = len(policy.agents)
             entries = []
             for f in policy.fields:
                 outer, _, inner = f.key.partition("/")
-                entries.append((outer, inner or None, f.offset, f.offset + f.size, f.dtype, (a,) + f.shape))
+                shape = (a,) + f.shape
+                # A 1-D entry is already [agents, size] once sliced: no reshape needed.
+                entries.append((outer, inner or None, np.s_[:, f.offset:f.offset + f.size],
+                                None if f.dtype == _FLOAT32 else f.dtype, None if len(f.shape) == 1 else shape))
             masks = None if policy.mask_entries is None else [
                 (e["key"], e["offset"], e["offset"] + e["count"]) for e in policy.mask_entries]
             plans.append((policy, entries, masks))
@@ -355,9 +359,10 @@ class FoundationEnv:
             # entries are views of it, the others converted once for all the policy's agents.
             block = policy.observations[0].copy()
             masks = policy.masks[0]
-            converted = [(outer, inner, (block[:, start:end] if dtype == _FLOAT32 else
-                                         block[:, start:end].astype(dtype)).reshape(shape))
-                         for outer, inner, start, end, dtype, shape in entries]
+            converted = []
+            for outer, inner, columns, dtype, shape in entries:
+                values = block[columns] if dtype is None else block[columns].astype(dtype)
+                converted.append((outer, inner, values if shape is None else values.reshape(shape)))
             if mask_entries is None:
                 mask_all = masks.copy()
             else:
