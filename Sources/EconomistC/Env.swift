@@ -25,13 +25,30 @@ final class EnvHandle {
   var previousMetrics: [[(key: String, value: Double)]?]
   /// The dense log JSON of each env's last finished episode that kept one.
   var previousLogs: [[UInt8]?]
-  /// Why a call may not proceed (NULL handle) is checked by the callers.
+  /// Serializes the calls on this handle: Python releases the GIL during a foreign call, so two
+  /// threads could otherwise step the same environments at once.
+  private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
   init(vector: EconomyVectorEnv, adapter: EconomyMultiAgentEnv) {
     self.vector = vector
     self.adapter = adapter
     batch = vector.makeBatch()
     previousMetrics = Array(repeating: nil, count: vector.envCount)
     previousLogs = Array(repeating: nil, count: vector.envCount)
+    mutex = .allocate(capacity: 1)
+    pthread_mutex_init(mutex, nil)
+  }
+
+  deinit {
+    pthread_mutex_destroy(mutex)
+    mutex.deallocate()
+  }
+
+  /// Runs `body` while no other thread runs a call on this handle.
+  func exclusive<T>(_ body: () -> T) -> T {
+    pthread_mutex_lock(mutex)
+    defer { pthread_mutex_unlock(mutex) }
+    return body()
   }
 
   /// Keeps the metrics and dense logs of the episodes that ended in the last step.
@@ -128,29 +145,31 @@ public func economistEnvReset(_ pointer: UnsafeMutableRawPointer?, _ seed: UInt6
   -> Int32
 {
   guard let handle = envHandle(pointer, "economist_env_reset") else { return Status.argument.rawValue }
-  let envs = handle.vector.envCount
-  let seeds: [UInt64]
-  switch mode {
-  case 0:
-    seeds = (0..<envs).map { EconomyRNG.deriveSeed(seed, stream: UInt64($0)) }
-  case 1:
-    guard UInt64(envs - 1) <= UInt64.max - seed else {
-      return fail(.argument, "seed \(seed) + \(envs - 1) environments passes the largest seed \(UInt64.max)")
+  return handle.exclusive {
+    let envs = handle.vector.envCount
+    let seeds: [UInt64]
+    switch mode {
+    case 0:
+      seeds = (0..<envs).map { EconomyRNG.deriveSeed(seed, stream: UInt64($0)) }
+    case 1:
+      guard UInt64(envs - 1) <= UInt64.max - seed else {
+        return fail(.argument, "seed \(seed) + \(envs - 1) environments passes the largest seed \(UInt64.max)")
+      }
+      seeds = (0..<envs).map { seed + UInt64($0) }
+    default:
+      return fail(.argument, "economist_env_reset: mode must be 0 (derived seeds) or 1 (seed + i), found \(mode)")
     }
-    seeds = (0..<envs).map { seed + UInt64($0) }
-  default:
-    return fail(.argument, "economist_env_reset: mode must be 0 (derived seeds) or 1 (seed + i), found \(mode)")
+    let force: Bool?
+    switch denseLog {
+    case -1: force = nil
+    case 0: force = false
+    case 1: force = true
+    default: return fail(.argument, "economist_env_reset: dense_log must be -1, 0 or 1, found \(denseLog)")
+    }
+    handle.vector.reset(seeds: seeds, forceDenseLog: force, into: handle.batch)
+    clearError()
+    return Status.ok.rawValue
   }
-  let force: Bool?
-  switch denseLog {
-  case -1: force = nil
-  case 0: force = false
-  case 1: force = true
-  default: return fail(.argument, "economist_env_reset: dense_log must be -1, 0 or 1, found \(denseLog)")
-  }
-  handle.vector.reset(seeds: seeds, forceDenseLog: force, into: handle.batch)
-  clearError()
-  return Status.ok.rawValue
 }
 
 /// Applies the batch's actions and steps every env; an action outside its space is
@@ -173,14 +192,16 @@ func step(
   _ body: (EconomyVectorEnv, VectorBatch) throws(EnvError) -> Void
 ) -> Int32 {
   guard let handle = envHandle(pointer, function) else { return Status.argument.rawValue }
-  do {
-    try body(handle.vector, handle.batch)
-  } catch {
-    return fail(status(of: error), error.description)
+  return handle.exclusive {
+    do throws(EnvError) {
+      try body(handle.vector, handle.batch)
+    } catch {
+      return fail(status(of: error), error.description)
+    }
+    handle.collectEndedEpisodes()
+    clearError()
+    return Status.ok.rawValue
   }
-  handle.collectEndedEpisodes()
-  clearError()
-  return Status.ok.rawValue
 }
 
 /// Buffer kinds of `economist_env_buffer`.
@@ -197,30 +218,32 @@ public func economistEnvBuffer(_ pointer: UnsafeMutableRawPointer?, _ policy: In
   -> UnsafeMutableRawPointer?
 {
   guard let handle = envHandle(pointer, "economist_env_buffer") else { return nil }
-  guard let kind = BufferKind(rawValue: kind) else {
-    fail(.argument, "economist_env_buffer: kind must be in 0...7, found \(kind)")
-    return nil
-  }
-  let policies = handle.batch.policies
-  switch kind {
-  case .terminated: return UnsafeMutableRawPointer(handle.batch.terminated.pointer)
-  case .truncated: return UnsafeMutableRawPointer(handle.batch.truncated.pointer)
-  default: break
-  }
-  guard policy >= 0 && Int(policy) < policies.count else {
-    fail(.argument, "economist_env_buffer: policy must be in 0..<\(policies.count), found \(policy)")
-    return nil
-  }
-  let p = policies[Int(policy)]
-  clearError()
-  switch kind {
-  case .observations: return UnsafeMutableRawPointer(p.observations.pointer)
-  case .masks: return UnsafeMutableRawPointer(p.masks.pointer)
-  case .actions: return UnsafeMutableRawPointer(p.actions.pointer)
-  case .rewards: return UnsafeMutableRawPointer(p.rewards.pointer)
-  case .finalObservations: return UnsafeMutableRawPointer(p.finalObservations.pointer)
-  case .maskedActions: return UnsafeMutableRawPointer(p.maskedActions.pointer)
-  case .terminated, .truncated: return nil
+  return handle.exclusive {
+    guard let kind = BufferKind(rawValue: kind) else {
+      fail(.argument, "economist_env_buffer: kind must be in 0...7, found \(kind)")
+      return nil
+    }
+    let policies = handle.batch.policies
+    switch kind {
+    case .terminated: return UnsafeMutableRawPointer(handle.batch.terminated.pointer)
+    case .truncated: return UnsafeMutableRawPointer(handle.batch.truncated.pointer)
+    default: break
+    }
+    guard policy >= 0 && Int(policy) < policies.count else {
+      fail(.argument, "economist_env_buffer: policy must be in 0..<\(policies.count), found \(policy)")
+      return nil
+    }
+    let p = policies[Int(policy)]
+    clearError()
+    switch kind {
+    case .observations: return UnsafeMutableRawPointer(p.observations.pointer)
+    case .masks: return UnsafeMutableRawPointer(p.masks.pointer)
+    case .actions: return UnsafeMutableRawPointer(p.actions.pointer)
+    case .rewards: return UnsafeMutableRawPointer(p.rewards.pointer)
+    case .finalObservations: return UnsafeMutableRawPointer(p.finalObservations.pointer)
+    case .maskedActions: return UnsafeMutableRawPointer(p.maskedActions.pointer)
+    case .terminated, .truncated: return nil
+    }
   }
 }
 
@@ -229,8 +252,10 @@ public func economistEnvBuffer(_ pointer: UnsafeMutableRawPointer?, _ policy: In
 @_cdecl("economist_env_describe")
 public func economistEnvDescribe(_ pointer: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<CChar>? {
   guard let handle = envHandle(pointer, "economist_env_describe") else { return nil }
-  clearError()
-  return cString(json: describe(handle))
+  return handle.exclusive {
+    clearError()
+    return cString(json: describe(handle))
+  }
 }
 
 /// One env's state as JSON; `what` is `metrics`, `previous_episode_metrics`, `dense_log`,
@@ -240,41 +265,43 @@ public func economistEnvQuery(_ pointer: UnsafeMutableRawPointer?, _ env: Int32,
   -> UnsafeMutablePointer<CChar>?
 {
   guard let handle = envHandle(pointer, "economist_env_query") else { return nil }
-  guard env >= 0 && Int(env) < handle.vector.envCount else {
-    fail(.argument, "economist_env_query: env must be in 0..<\(handle.vector.envCount), found \(env)")
-    return nil
+  return handle.exclusive {
+    guard env >= 0 && Int(env) < handle.vector.envCount else {
+      fail(.argument, "economist_env_query: env must be in 0..<\(handle.vector.envCount), found \(env)")
+      return nil
+    }
+    guard let what else {
+      fail(.argument, "economist_env_query: the query is NULL")
+      return nil
+    }
+    let i = Int(env)
+    let query = String(cString: what)
+    var environment = handle.vector.environment(i)
+    let bytes: [UInt8]
+    switch query {
+    case "metrics":
+      bytes = metricsJSON(environment.metrics())
+    case "previous_episode_metrics":
+      bytes = handle.previousMetrics[i].map(metricsJSON) ?? Array("null".utf8)
+    case "dense_log":
+      bytes = environment.isRecording ? environment.denseLogSoFar().jsonBytes() : Array("null".utf8)
+    case "previous_episode_dense_log":
+      bytes = handle.previousLogs[i] ?? Array("null".utf8)
+    case "state":
+      bytes = environment.stateSnapshot().jsonBytes()
+    case "status":
+      bytes = JSONWriter.serialize([
+        "timestep": .int(Int64(environment.world.timestep)), "done": .bool(environment.isDone),
+        "completions": .int(Int64(environment.completions)), "recording": .bool(environment.isRecording),
+      ])
+    default:
+      let known = ["metrics", "previous_episode_metrics", "dense_log", "previous_episode_dense_log", "state", "status"]
+      fail(.argument, "economist_env_query: unknown query '\(query)' (known: \(known.joined(separator: ", ")))")
+      return nil
+    }
+    clearError()
+    return cString(json: bytes)
   }
-  guard let what else {
-    fail(.argument, "economist_env_query: the query is NULL")
-    return nil
-  }
-  let i = Int(env)
-  let query = String(cString: what)
-  var environment = handle.vector.environment(i)
-  let bytes: [UInt8]
-  switch query {
-  case "metrics":
-    bytes = metricsJSON(environment.metrics())
-  case "previous_episode_metrics":
-    bytes = handle.previousMetrics[i].map(metricsJSON) ?? Array("null".utf8)
-  case "dense_log":
-    bytes = environment.isRecording ? environment.denseLogSoFar().jsonBytes() : Array("null".utf8)
-  case "previous_episode_dense_log":
-    bytes = handle.previousLogs[i] ?? Array("null".utf8)
-  case "state":
-    bytes = environment.stateSnapshot().jsonBytes()
-  case "status":
-    bytes = JSONWriter.serialize([
-      "timestep": .int(Int64(environment.world.timestep)), "done": .bool(environment.isDone),
-      "completions": .int(Int64(environment.completions)), "recording": .bool(environment.isRecording),
-    ])
-  default:
-    let known = ["metrics", "previous_episode_metrics", "dense_log", "previous_episode_dense_log", "state", "status"]
-    fail(.argument, "economist_env_query: unknown query '\(query)' (known: \(known.joined(separator: ", ")))")
-    return nil
-  }
-  clearError()
-  return cString(json: bytes)
 }
 
 /// Metrics as one JSON object, in their order.
@@ -354,27 +381,29 @@ public func economistEnvSetState(_ pointer: UnsafeMutableRawPointer?, _ env: Int
   -> Int32
 {
   guard let handle = envHandle(pointer, "economist_env_set_state") else { return Status.argument.rawValue }
-  guard env >= 0 && Int(env) < handle.vector.envCount, let json else {
-    return fail(
-      .argument, "economist_env_set_state: env must be in 0..<\(handle.vector.envCount) and the JSON not NULL")
+  return handle.exclusive {
+    guard env >= 0 && Int(env) < handle.vector.envCount, let json else {
+      return fail(
+        .argument, "economist_env_set_state: env must be in 0..<\(handle.vector.envCount) and the JSON not NULL")
+    }
+    let states: [Int: AgentInitialState]
+    do {
+      states = try agentStates(JSONParser.parse(String(cString: json)), agents: handle.vector.environment(0).agentCount)
+    } catch let error as JSONParseError {
+      return fail(.argument, "agent states: malformed JSON: \(error.description)")
+    } catch let error as StateError {
+      return fail(.argument, error.message)
+    } catch {
+      return fail(.argument, "agent states: \(error)")
+    }
+    do throws(InitialStateError) {
+      try handle.vector.applyInitialState(states, env: Int(env), into: handle.batch)
+    } catch {
+      return fail(.argument, error.description)
+    }
+    clearError()
+    return Status.ok.rawValue
   }
-  let states: [Int: AgentInitialState]
-  do {
-    states = try agentStates(JSONParser.parse(String(cString: json)), agents: handle.vector.environment(0).agentCount)
-  } catch let error as JSONParseError {
-    return fail(.argument, "agent states: malformed JSON: \(error.description)")
-  } catch let error as StateError {
-    return fail(.argument, error.message)
-  } catch {
-    return fail(.argument, "agent states: \(error)")
-  }
-  do {
-    try handle.vector.applyInitialState(states, env: Int(env), into: handle.batch)
-  } catch {
-    return fail(.argument, error.description)
-  }
-  clearError()
-  return Status.ok.rawValue
 }
 
 /// A state value that cannot be set.

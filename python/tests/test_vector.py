@@ -166,3 +166,23 @@ def test_set_buffers_copies_into_caller_arrays(tutorial_config):
         v.set_buffers(rewards_a=np.zeros(3))
     with pytest.raises(KeyError, match="unknown buffer 'reward_a'"):
         v.set_buffers(reward_a=np.zeros(3))
+
+
+def test_threads_sharing_one_env_take_turns(tutorial_config):
+    """ctypes releases the GIL during a call: the library serializes calls on one handle, so
+    two Python threads stepping the same envs lose no step and corrupt nothing."""
+    import threading
+    v = economist.VectorEnv(short(tutorial_config, length=10_000), num_envs=2)
+    v.reset(1)
+
+    def work():
+        for _ in range(300):
+            v.step_random()
+            v.query("status", 1)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert v.query("status", 0)["timestep"] == v.query("status", 1)["timestep"] == 900
