@@ -130,6 +130,96 @@ extension Trainer {
     return decoder
   }
 
+  /// Reads `state.json`: malformed JSON (and repeated keys) is reported with its line and column,
+  /// a wrong structure with the key path, what was expected and what was found.
+  static func decodeState(_ data: Data, file: String) throws(CheckpointError) -> CheckpointState {
+    let json: JSONValue
+    do {
+      json = try JSONParser.parse([UInt8](data))
+    } catch {
+      throw CheckpointError(file: file, message: "malformed JSON: \(error.description)")
+    }
+    // Foundation's decoder reports a fraction where an integer belongs without a location.
+    if let problem = fractionProblem(json, path: "") {
+      throw CheckpointError(file: file, message: problem)
+    }
+    do {
+      return try stateDecoder.decode(CheckpointState.self, from: data)
+    } catch let error as DecodingError {
+      throw CheckpointError(file: file, message: describe(error))
+    } catch {
+      throw CheckpointError(file: file, message: "not a checkpoint state: \(error.localizedDescription)")
+    }
+  }
+
+  /// The keys of `state.json` whose numbers (or lists of numbers) are integers.
+  static let integerKeys: Set<String> = [
+    "format", "iteration", "envSteps", "episodes", "seed", "rng", "adamSteps", "parameters", "streams",
+    "episodeLengths", "length",
+  ]
+
+  /// Where a number with a fraction sits under one of ``integerKeys``, or nil.
+  static func fractionProblem(_ value: JSONValue, path: String, integer: Bool = false) -> String? {
+    switch value {
+    case .double(let d) where integer && d.rounded() != d:
+      return "\(path): expected an integer, found \(d)"
+    case .array(let items):
+      for (i, item) in items.enumerated() {
+        if let p = fractionProblem(item, path: "\(path)[\(i)]", integer: integer) { return p }
+      }
+    case .object(let object):
+      for (key, item) in object.entries {
+        let child = path.isEmpty ? key : "\(path).\(key)"
+        if let p = fractionProblem(item, path: child, integer: integer || integerKeys.contains(key)) { return p }
+      }
+    default:
+      break
+    }
+    return nil
+  }
+
+  /// `key.path[0]: expected …, found …` for a decoding error of `state.json`.
+  static func describe(_ error: DecodingError) -> String {
+    func path(_ keys: [any CodingKey]) -> String {
+      var out = ""
+      for key in keys {
+        if let i = key.intValue { out += "[\(i)]" } else { out += (out.isEmpty ? "" : ".") + key.stringValue }
+      }
+      return out.isEmpty ? "the state" : out
+    }
+    func typeName(_ type: Any.Type) -> String {
+      switch type {
+      case is Int.Type, is UInt64.Type, is Int64.Type: "an integer"
+      case is Double.Type, is Float.Type: "a number"
+      case is String.Type: "a string"
+      case is Bool.Type: "true or false"
+      default: "\(type)".hasPrefix("Array") ? "a list" : "an object"
+      }
+    }
+    switch error {
+    case .keyNotFound(let key, let context):
+      let at = context.codingPath.isEmpty ? "" : path(context.codingPath) + ": "
+      return "\(at)missing key '\(key.stringValue)'"
+    case .typeMismatch(let type, let context):
+      return "\(path(context.codingPath)): expected \(typeName(type)), \(found(context.debugDescription))"
+    case .valueNotFound(let type, let context):
+      return "\(path(context.codingPath)): expected \(typeName(type)), found null"
+    case .dataCorrupted(let context):
+      return "\(path(context.codingPath)): \(context.debugDescription)"
+    @unknown default:
+      return "not a checkpoint state: \(error.localizedDescription)"
+    }
+  }
+
+  /// "found …" from a decoder's description such as "Expected to decode Int but found a string
+  /// instead." or "Number 1.5 is not representable in Swift.".
+  private static func found(_ description: String) -> String {
+    if let range = description.range(of: "but found ") {
+      return "found " + description[range.upperBound...].replacingOccurrences(of: " instead.", with: "")
+    }
+    return "found a value that does not fit (\(description))"
+  }
+
   /// The largest counter a checkpoint may hold (2⁵³: exact in a double, and far from overflow).
   static let largestCount = 1 << 53
 
@@ -251,12 +341,7 @@ extension Trainer {
     guard let data = FileManager.default.contents(atPath: statePath) else {
       throw CheckpointError(file: statePath, message: "no such file")
     }
-    let state: CheckpointState
-    do {
-      state = try Trainer.stateDecoder.decode(CheckpointState.self, from: data)
-    } catch {
-      throw CheckpointError(file: statePath, message: "not a checkpoint state: \(error)")
-    }
+    let state = try Trainer.decodeState(data, file: statePath)
     if let problem = problem(restoring: state) {
       throw CheckpointError(file: statePath, message: problem)
     }

@@ -167,7 +167,23 @@ struct ToyTrainerTests {
     #expect(
       restoring { $0.replacingOccurrences(of: #""iteration" : 1"#, with: #""iteration" : -1"#) }
         == "\(statePath): iteration: expected an integer in 0...9007199254740992, found -1")
+    // Malformed JSON and wrong structures: line and column, or the key path, expected and found.
+    #expect(
+      restoring { $0.replacingOccurrences(of: #""iteration" : 1,"#, with: #""iteration" : 1,,"#) }?
+        .hasPrefix("\(statePath): malformed JSON: line ") == true)
+    #expect(
+      restoring { $0.replacingOccurrences(of: #""iteration" : 1"#, with: #""iteration" : "one""#) }
+        == "\(statePath): iteration: expected an integer, found a string")
+    #expect(
+      restoring { $0.replacingOccurrences(of: #""iteration" : 1,"#, with: "") }
+        == "\(statePath): missing key 'iteration'")
+    #expect(
+      restoring { $0.replacingOccurrences(of: #""iteration" : 1"#, with: #""iteration" : null"#) }
+        == "\(statePath): iteration: expected an integer, found null")
     let adam = try #require(good.firstMatch(of: /"adamSteps" : (\d+)/))
+    #expect(
+      restoring { $0.replacingOccurrences(of: String(adam.0), with: #""adamSteps" : 1.5"#) }
+        == "\(statePath): policies[0].adamSteps: expected an integer, found 1.5")
     #expect(
       restoring { $0.replacingOccurrences(of: String(adam.0), with: #""adamSteps" : -1"#) }
         == "\(statePath): policies[0].adamSteps: expected an integer in 0...9007199254740992, found -1")
