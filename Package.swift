@@ -34,6 +34,7 @@ let package = Package(
     .library(name: "Plots", targets: ["Plots"]),
     .library(name: "economist_c", type: .dynamic, targets: ["EconomistC"]),
     .library(name: "economist_plots", type: .dynamic, targets: ["EconomistPlotsC"]),
+    .library(name: "economist_fuzz", type: .dynamic, targets: ["FuzzTargets"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -105,6 +106,7 @@ let package = Package(
       exclude: ["virtual_store.yaml"]),
     // Seeded mutation of valid inputs, shared by the fuzz tests of each test target.
     .target(name: "FuzzSupport", dependencies: ["Basics"], path: "Tests/FuzzSupport"),
+    .target(name: "FuzzTargets", dependencies: ["Basics", "Economy", "Plots", "RL"], path: "Tests/FuzzTargets"),
     .testTarget(name: "BasicsTests", dependencies: ["Basics"]),
     .testTarget(
       name: "EconomyTests",
