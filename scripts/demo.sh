@@ -27,11 +27,10 @@ echo "== Python: an episode through economist.foundation (Foundation's API) and 
 bash scripts/python-venv.sh .build/venv
 .build/venv/bin/python -m pip install -q .
 .build/venv/bin/python scripts/demo_python.py "$out/python/episode.lz4"
-$economist plot "$out/python/episode.lz4" --out "$out/python/charts"
 echo
 echo "Done."
 echo "  charts (PNG) and the episode report: $out/charts/"
 ls "$out/charts" | sed 's/^/    /'
 echo "  training run (result.json, progress.csv, checkpoints, evaluation): $out/run/"
 echo "  dense logs of the random episodes: $out/logs/"
-echo "  the Python episode's dense log and charts: $out/python/"
+echo "  the Python episode's dense log and its breakdown charts: $out/python/"
