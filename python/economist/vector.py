@@ -221,9 +221,20 @@ class VectorEnv:
         copied from ``actions``: policy name → array of the buffer's shape). An action outside its
         space raises ``ActionError`` naming env and agent, and nothing is stepped."""
         if actions is not None:
+            unknown = set(actions) - {p.name for p in self.policies}
+            if unknown:
+                raise KeyError(f"no policy {sorted(unknown)} (policies: {', '.join(p.name for p in self.policies)})")
             for policy in self.policies:
                 if policy.name in actions:
-                    np.copyto(policy.actions, actions[policy.name], casting="same_kind")
+                    values = np.asarray(actions[policy.name])
+                    if values.dtype.kind not in "iu":
+                        raise TypeError(f"policy '{policy.name}': actions must be integers, found {values.dtype}")
+                    if values.size and (values.min() < -2**31 or values.max() >= 2**31):
+                        raise _native.ActionError(
+                            f"policy '{policy.name}': action {values.max() if values.max() >= 2**31 else values.min()} "
+                            f"is outside its action space", _native.ACTION)
+                    np.copyto(policy.actions, values.reshape(policy.actions.shape) if values.size == policy.actions.size
+                              else values, casting="same_kind")
         check(lib.economist_env_step(self._pointer()))
         self._copy_out()
 
