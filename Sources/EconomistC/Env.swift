@@ -456,7 +456,9 @@ func agentStates(_ value: JSONValue, agents: Int) throws -> [Int: AgentInitialSt
       case "build_payment":
         state.fields.append((key, try amountValue(v, path: path)))
       default:
-        guard let x = v.doubleValue, x.isFinite else { throw StateError("\(path): expected a finite number") }
+        guard let x = v.doubleValue, x.isFinite, abs(x) <= Limits.amount else {
+          throw StateError("\(path): expected a number in -\(Int(Limits.amount))...\(Int(Limits.amount))")
+        }
         state.fields.append((key, x))
       }
     }

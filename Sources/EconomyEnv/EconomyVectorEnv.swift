@@ -21,6 +21,9 @@ public final class EconomyVectorEnv: EpisodeReporting {
   /// at its end until the next ``reset(seed:into:)`` (false: Foundation's single-env behaviour;
   /// its last observation is then in both `observations` and `finalObservations`).
   public let autoReset: Bool
+  /// Whether the environments were reset (or restored) at least once: a step before that is an
+  /// error, not a trap.
+  private var started = false
   /// Completed episodes over all environments.
   public private(set) var completedEpisodes = 0
 
@@ -272,6 +275,7 @@ public final class EconomyVectorEnv: EpisodeReporting {
   ///   - batch: receives the first observations and masks.
   public func reset(seeds: [UInt64], forceDenseLog: Bool? = nil, into batch: VectorBatch) {
     precondition(seeds.count == envCount, "one seed per environment")
+    started = true
     for i in 0..<envCount {
       envs[i].reset(seed: seeds[i], forceDenseLog: i < denseLogEnvs ? forceDenseLog : false)
       samplers[i] = RandomActions(seed: EconomyRNG.deriveSeed(seeds[i], stream: EpisodeRunner.samplerStream))
@@ -306,8 +310,10 @@ public final class EconomyVectorEnv: EpisodeReporting {
     stepAll(batch, random: false)
   }
 
-  /// Without ``autoReset``: refuses a step while an environment's episode is over.
+  /// Refuses a step before the first reset and, without ``autoReset``, while an environment's
+  /// episode is over.
   public func checkNotOver() throws(EnvError) {
+    guard started else { throw .invalidState("step before the first reset; call reset() first") }
     guard !autoReset else { return }
     for e in 0..<envCount where envs[e].isDone {
       throw .episodeOver(length: envs[e].config.episodeLength)
@@ -565,6 +571,7 @@ extension EconomyVectorEnv: ResumableEnv {
       endedEpisodes[e] = nil
     }
     completedEpisodes = completed
+    started = true
     pendingRecords.removeAll()
     writeFirstObservations(batch)
   }

@@ -171,6 +171,9 @@ struct VectorEnvTests {
   @Test func invalidActionsAndSetupsAreErrors() throws {
     let vector = try EconomyVectorEnv(config: tutorialConfig(), envs: 2, threads: 1)
     let batch = vector.makeBatch()
+    #expect(throws: EnvError.invalidState("step before the first reset; call reset() first")) {
+      try vector.step(batch)
+    }
     vector.reset(seed: 1, into: batch)
     batch.policies[0].actions[5] = 50
     #expect(throws: EnvError.batchActionOutsideSpace(env: 1, agent: "1", action: "50", space: "Discrete(50)")) {

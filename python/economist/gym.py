@@ -22,7 +22,7 @@ from gymnasium import spaces
 from gymnasium.vector import AutoresetMode, VectorEnv as GymVectorEnv
 from gymnasium.vector.utils import batch_space
 
-from .vector import VectorEnv
+from .vector import VectorEnv, integer_actions
 
 PLANNER_RULES = ("noop", "random")
 
@@ -69,10 +69,9 @@ class AgentVectorEnv(GymVectorEnv):
         return self._rows(self._agents.observations), self._infos()
 
     def step(self, actions):
-        actions = np.asarray(actions)
-        if actions.shape[0] != self.num_envs:
-            raise ValueError(f"expected {self.num_envs} actions (one per agent of every economy), found {actions.shape}")
-        self._agents.actions[...] = actions.reshape(self._agents.actions.shape)
+        shape = (self.num_envs,) + self.single_action_space.shape
+        values = integer_actions(actions, shape, "actions (one per agent of every economy)", exact=True)
+        self._agents.actions[...] = values.reshape(self._agents.actions.shape)
         if self._planner_rule == "random":
             self._planner.sample_actions(self._rng)
         else:
@@ -84,8 +83,16 @@ class AgentVectorEnv(GymVectorEnv):
         terminated = np.repeat(self._vector.terminated, self.agents_per_economy)
         infos = self._infos()
         if ended.any() or terminated.any():
-            infos["final_obs"] = self._agents.final_observations.reshape(self.num_envs, -1).copy()
-            infos["_final_obs"] = ended | terminated
+            # Gymnasium's SAME_STEP convention: an object array, None where the sub-env goes on.
+            finished = ended | terminated
+            final = np.full(self.num_envs, None, dtype=object)
+            last = self._agents.final_observations.reshape(self.num_envs, -1)
+            for i in np.flatnonzero(finished):
+                final[i] = last[i].copy()
+            infos["final_obs"] = final
+            infos["_final_obs"] = finished
+            infos["final_info"] = {}
+            infos["_final_info"] = finished
         return observations, rewards, terminated, ended.copy(), infos
 
     def close_extras(self, **kwargs):

@@ -19,7 +19,7 @@ import numpy as np
 from gymnasium import spaces
 from pettingzoo import ParallelEnv
 
-from .vector import VectorEnv
+from .vector import VectorEnv, integer_actions
 
 _BOUNDS = {np.dtype(np.float32): 1e20, np.dtype(np.float64): 1e20}
 
@@ -50,6 +50,8 @@ class EconomyParallelEnv(ParallelEnv):
                 self._observation_spaces[agent] = obs_space
                 self._action_spaces[agent] = act_space
         self._next_seed = 0
+        size = sum(len(p.agents) * p.observation_size for p in self._vector.policies)
+        self.state_space = spaces.Box(-1e20, 1e20, (size,), np.float32)
 
     @staticmethod
     def _spaces(policy):
@@ -94,13 +96,18 @@ class EconomyParallelEnv(ParallelEnv):
         return self._observations(), {agent: {} for agent in self.agents}
 
     def step(self, actions: dict):
-        for policy in self._vector.policies:
-            policy.actions.fill(0)
+        staged = []
         for agent, action in actions.items():
             if agent not in self._rows:
                 raise KeyError(f"no agent '{agent}' (agents: {', '.join(self.possible_agents)})")
             policy, row = self._rows[agent]
-            policy.actions[0, row] = np.asarray(action, dtype=np.int64).reshape(-1)
+            shape = () if policy.action_space["type"] == "discrete" else (policy.action_width,)
+            values = integer_actions(action, shape, f"agent '{agent}'", exact=True)
+            staged.append((policy, row, values.reshape(-1)))
+        for policy in self._vector.policies:
+            policy.actions.fill(0)
+        for policy, row, values in staged:
+            policy.actions[0, row] = values
         self._vector.step()
         done = bool(self._vector.truncated[0])
         observations = self._observations()

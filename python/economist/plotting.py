@@ -76,6 +76,13 @@ def chart(dense_log, name: str, *, snapshots: int = 5, t0: int | None = None, tN
         dense_log = load_episode_log(dense_log)
     data = json.dumps(dense_log).encode("utf-8")
     width, height = size if size is not None else (0, 0)
+    for name_, value, low, high in (("snapshots", snapshots, 1, 64), ("t0", t0, 0, 2**31 - 1), ("tN", tN, 0, 2**31 - 1),
+                                    ("width", width, 0, 8192), ("height", height, 0, 8192)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+                                  or not low <= value <= high):
+            raise ValueError(f"{name_} must be an integer in {low}...{high}, found {value!r}")
+    if "\0" in name:
+        raise ValueError("the chart name contains a NUL character")
     length = ctypes.c_int64(0)
     lib = _plots()
     pointer = lib.economist_plots_chart(

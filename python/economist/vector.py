@@ -64,6 +64,31 @@ def _json_default(value):
     raise TypeError(f"a config value must be JSON-like, found {type(value).__name__}")
 
 
+def integer_actions(values, shape: tuple, what: str, exact: bool = False) -> np.ndarray:
+    """``values`` as int32 actions of ``shape`` (or broadcastable to it unless ``exact``), after
+    checking that they are integers within int32: floats, booleans, strings and out-of-range
+    integers are errors, never truncated or wrapped into valid actions."""
+    array = np.asarray(values)
+    if exact and array.shape != tuple(shape):
+        raise ValueError(f"{what}: expected actions of shape {tuple(shape)}, found {array.shape}")
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{what}: actions must be integers, found {array.dtype} ({values!r:.80})")
+    if array.size and (array.min() < -2**31 or array.max() >= 2**31):
+        bad = array.max() if array.max() >= 2**31 else array.min()
+        raise _native.ActionError(f"{what}: action {bad} is outside its action space", _native.ACTION)
+    try:
+        return np.broadcast_to(array, shape).astype(np.int32)
+    except ValueError:
+        raise ValueError(f"{what}: expected actions of shape {shape}, found {array.shape}") from None
+
+
+def c_text(text: str, what: str) -> bytes:
+    """UTF-8 bytes for a C string argument; an embedded NUL (which would cut it short) is an error."""
+    if "\0" in text:
+        raise ValueError(f"{what} contains a NUL character")
+    return text.encode("utf-8")
+
+
 class _Handle:
     """Owns the Swift handle; numpy views keep it alive, so a view never outlives its buffer."""
 
@@ -181,9 +206,10 @@ class VectorEnv:
         for name, value in (("num_envs", num_envs), ("threads", threads)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
                 raise TypeError(f"{name} must be an integer, found {type(value).__name__}")
-            if not 1 <= value <= 4096:
-                raise ValueError(f"{name} must be in 1...4096, found {value}")
-        pointer = lib.economist_env_create(text.encode("utf-8"), origin.encode() if origin else None,
+            limit = 4096 if name == "num_envs" else 256
+            if not 1 <= value <= limit:
+                raise ValueError(f"{name} must be in 1...{limit}, found {value}")
+        pointer = lib.economist_env_create(c_text(text, "the config"), c_text(origin, "the config path") if origin else None,
                                            int(num_envs), int(threads), flags, ctypes.byref(status))
         if not pointer:
             raise _native.error(status.value)
@@ -224,17 +250,11 @@ class VectorEnv:
             unknown = set(actions) - {p.name for p in self.policies}
             if unknown:
                 raise KeyError(f"no policy {sorted(unknown)} (policies: {', '.join(p.name for p in self.policies)})")
-            for policy in self.policies:
-                if policy.name in actions:
-                    values = np.asarray(actions[policy.name])
-                    if values.dtype.kind not in "iu":
-                        raise TypeError(f"policy '{policy.name}': actions must be integers, found {values.dtype}")
-                    if values.size and (values.min() < -2**31 or values.max() >= 2**31):
-                        raise _native.ActionError(
-                            f"policy '{policy.name}': action {values.max() if values.max() >= 2**31 else values.min()} "
-                            f"is outside its action space", _native.ACTION)
-                    np.copyto(policy.actions, values.reshape(policy.actions.shape) if values.size == policy.actions.size
-                              else values, casting="same_kind")
+            # Every array is checked before any buffer is written: a refused call changes nothing.
+            checked = [(p, integer_actions(actions[p.name], p.actions.shape, f"policy '{p.name}'"))
+                       for p in self.policies if p.name in actions]
+            for policy, values in checked:
+                policy.actions[...] = values
         check(lib.economist_env_step(self._pointer()))
         self._copy_out()
 
@@ -279,19 +299,19 @@ class VectorEnv:
     def query(self, what: str, env: int = 0):
         """A JSON value of env ``env``: ``metrics``, ``previous_episode_metrics``, ``dense_log``,
         ``previous_episode_dense_log``, ``state`` or ``status``."""
-        if not 0 <= env < self.num_envs:
-            raise IndexError(f"env must be in 0..<{self.num_envs}, found {env}")
-        return take_json(lib.economist_env_query(self._pointer(), env, what.encode()))
+        if isinstance(env, bool) or not isinstance(env, (int, np.integer)) or not 0 <= env < self.num_envs:
+            raise IndexError(f"env must be an integer in 0..<{self.num_envs}, found {env!r}")
+        return take_json(lib.economist_env_query(self._pointer(), int(env), c_text(what, "the query")))
 
     def set_agent_states(self, states: Mapping[str, Mapping], env: int = 0) -> None:
         """Sets agents' state in env ``env`` by hand, with Foundation's ``agent.state`` keys
         (``loc``, ``inventory``, ``escrow``, ``endogenous``, ``build_payment``, ``build_skill``,
         …), and rewrites its observations and masks. Every value is checked first; on an error
         (``EconomistError``) nothing changes."""
-        if not 0 <= env < self.num_envs:
-            raise IndexError(f"env must be in 0..<{self.num_envs}, found {env}")
+        if isinstance(env, bool) or not isinstance(env, (int, np.integer)) or not 0 <= env < self.num_envs:
+            raise IndexError(f"env must be an integer in 0..<{self.num_envs}, found {env!r}")
         text = json.dumps({str(k): v for k, v in states.items()}, default=_json_default)
-        check(lib.economist_env_set_state(self._pointer(), env, text.encode()))
+        check(lib.economist_env_set_state(self._pointer(), int(env), c_text(text, "the states")))
 
     def close(self) -> None:
         """Releases this object's hold on the Swift environments (views you still hold keep

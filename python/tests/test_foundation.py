@@ -149,8 +149,16 @@ def test_actions_as_foundation_takes_them(tutorial_config):
         env.step({"p": 3})
     with pytest.raises(economist.ActionError, match="outside its action space Discrete"):
         env.step({"0": 50})
-    with pytest.raises(KeyError, match="no agent '9'"):
+    with pytest.raises(ValueError, match="No agent with associated index 9"):
         env.step({"9": 0})
+    # Foundation's per-subaction dicts: Gather 1 is single action 1 + 1 + 4·11 = 46 (NO-OP, Build, trades).
+    env.step({"0": {"Gather": 1}, "1": {}, "p": {"PeriodicBracketTax.TaxIndexBracket_000": 3}})
+    agents = env._vector.policy("a")
+    assert agents.actions[0, 0, 0] == 46 and agents.actions[0, 1, 0] == 0
+    with pytest.raises(economist.ActionError, match="one sub-action at a time"):
+        env.step({"0": {"Gather": 1, "Build": 1}})
+    with pytest.raises(economist.ActionError, match="no action subspace"):
+        env.step({"0": {"Gathr": 1}})
     with pytest.raises(NotImplementedError, match="seed_state"):
         env.reset(seed_state=("MT19937", [0], 0, 0, 0.0))
     with pytest.raises(NotImplementedError, match="Python-defined components"):

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from gymnasium.vector import AutoresetMode
 
+import economist
 from economist.gym import AgentVectorEnv
 
 
@@ -22,7 +23,8 @@ def test_spaces_steps_and_same_step_autoreset(tutorial_config):
         obs, rewards, terminated, truncated, infos = envs.step(actions)
         assert rewards.shape == (12,) and not terminated.any()
     assert truncated.all() and infos["_final_obs"].all()
-    assert infos["final_obs"].shape == obs.shape and not np.array_equal(infos["final_obs"], obs)
+    final = np.stack(infos["final_obs"])
+    assert final.shape == obs.shape and not np.array_equal(final, obs)
     time = [f for f in envs.fields if f.key == "time"][0]
     assert (obs[:, time.offset] == 0).all()  # the next episode's first observation
 
@@ -44,5 +46,9 @@ def test_bad_arguments(tutorial_config):
         AgentVectorEnv(tutorial_config, planner="saez")
     envs = AgentVectorEnv(tutorial_config, num_envs=2)
     envs.reset(seed=0)
-    with pytest.raises(ValueError, match="expected 8 actions"):
+    with pytest.raises(ValueError, match=r"expected actions of shape \(8,\), found \(3,\)"):
         envs.step(np.zeros(3, dtype=np.int64))
+    with pytest.raises(TypeError, match="actions must be integers"):
+        envs.step(np.full(8, 2.7))
+    with pytest.raises(economist.ActionError, match="4294967299 is outside"):
+        envs.step(np.full(8, 2**32 + 3, dtype=np.int64))

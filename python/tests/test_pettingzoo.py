@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from pettingzoo.test import parallel_api_test, parallel_seed_test
 
+import economist
 from economist.pettingzoo import parallel_env
 
 
@@ -33,5 +34,11 @@ def test_masks_spaces_and_episode_end(config):
     for t in range(40):
         obs, rew, term, trunc, info = env.step({a: env.action_space(a).sample() for a in env.agents})
     assert all(trunc.values()) and not any(term.values()) and env.agents == []
+    env.reset(seed=1)
+    for bad, error in (({"0": 2**32 + 3}, economist.ActionError), ({"0": 3.9}, TypeError), ({"0": "2"}, TypeError),
+                       ({"0": True}, TypeError), ({"p": 5}, ValueError), ({"0": [1, 2]}, ValueError)):
+        with pytest.raises(error):
+            env.step(bad)
+    assert env.state().shape == env.state_space.shape
     with pytest.raises(ValueError, match="render_mode"):
         parallel_env(config, render_mode="human")

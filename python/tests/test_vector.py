@@ -130,6 +130,17 @@ def test_errors_are_exceptions_with_the_swift_message(tmp_path, tutorial_config)
         v.step()
 
 
+def test_stepping_before_a_reset_is_an_error_not_a_crash(tutorial_config):
+    v = economist.VectorEnv(tutorial_config, num_envs=2)
+    for call in (v.step, v.step_random):
+        with pytest.raises(economist.EconomistError, match="step before the first reset; call reset"):
+            call()
+    with pytest.raises(ValueError, match=r"expected actions of shape \(2, 4, 1\), found \(4, 2, 1\)"):
+        v.step({"a": np.zeros((4, 2, 1), dtype=np.int64)})
+    with pytest.raises(ValueError, match="NUL"):
+        v.query("metrics\0junk")
+
+
 def test_without_auto_reset_a_finished_episode_waits(tutorial_config):
     v = economist.VectorEnv(short(tutorial_config, length=3), auto_reset=False)
     v.reset(0)

@@ -295,8 +295,10 @@ class FoundationEnv:
     def _set_action(self, key: str, action) -> None:
         target = self._action_rows.get(key)
         if target is None:
-            raise KeyError(f"no agent '{key}': agents are 0…{self.n_agents - 1} and 'p'")
+            raise ValueError(f"No agent with associated index {key} (agents are 0…{self.n_agents - 1} and 'p')")
         flat, start, width, policy = target
+        if type(action) is dict or (type(action) is not int and isinstance(action, Mapping)):
+            action = self._from_subactions(key, action)
         if type(action) is int and width == 1:  # the common case, checked for range by the step
             if not -2**31 <= action < 2**31:
                 raise _native.ActionError(
@@ -330,6 +332,32 @@ class FoundationEnv:
                     f"agent '{key}': action {values} is outside its action space {_space_text(policy.action_space)}",
                     _native.ACTION)
             flat[start + k] = int(v)
+
+    def _from_subactions(self, key: str, action: Mapping):
+        """Foundation's per-subaction dict (``{"Gather": 1}``) as an int (single-action mode:
+        at most one non-zero sub-action) or a list (multi-action mode)."""
+        agent = self.get_agent(key)
+        names = agent._action_names
+        unknown = [name for name in action if name not in agent.action_dim]
+        if unknown:
+            raise _native.ActionError(f"agent '{key}': no action subspace {unknown} (subspaces: {', '.join(names)})",
+                                      _native.ACTION)
+        values = {name: action.get(name, 0) for name in names}
+        for name, v in values.items():
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+                raise _native.ActionError(f"agent '{key}': {name}: actions are integers, found {v!r}", _native.ACTION)
+        if agent.multi_action_mode:
+            return [int(values[name]) for name in names]
+        chosen = [(name, int(v)) for name, v in values.items() if v != 0]
+        if len(chosen) > 1:
+            raise _native.ActionError(
+                f"agent '{key}': one sub-action at a time in single-action mode, found {dict(chosen)}", _native.ACTION)
+        if not chosen:
+            return 0
+        name, v = chosen[0]
+        if not 1 <= v <= agent.action_dim[name]:
+            raise _native.ActionError(f"agent '{key}': {name} {v} is outside 0…{agent.action_dim[name]}", _native.ACTION)
+        return 1 + sum(agent.action_dim[n] for n in names[:names.index(name)]) + (v - 1)
 
     def _observation_plans(self) -> list:
         """Per policy: its buffers, and each entry's (outer key, inner key or None, its columns
