@@ -72,7 +72,9 @@ def test_agents_actions_and_state_are_foundations(facts, tutorial_config):
         agent.state["inventory"]["Coin"] = 100  # the state lives in Swift; a silent copy write is refused
     maps = env.world.maps
     assert list(maps.state_dict) == facts["dense_log"]["world_entry_keys"]
-    assert maps.get("Wood").shape == (25, 25)
+    assert maps.get("Wood").shape == (25, 25) and maps.get("House", owner=True).dtype == np.int16
+    with pytest.raises(ValueError):
+        maps.get("Wood")[0, 0] = 1  # read-only: the map lives in Swift
     with pytest.raises(ValueError, match="no agent 4"):
         env.get_agent(4)
 

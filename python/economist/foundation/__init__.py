@@ -145,15 +145,20 @@ class Maps:
         self.state_dict = state
 
     def get(self, entity_name: str, owner: bool = False):
+        """The layer's values (houses: health, or owners with ``owner=True``, int16 as in
+        Foundation), read-only: the map lives in the Swift core, a write would be lost."""
         value = self.state_dict[entity_name]
         if isinstance(value, dict):
-            return np.array(value["owner" if owner else "health"])
-        return np.array(value)
+            array = np.array(value["owner" if owner else "health"], dtype=np.int16 if owner else np.float32)
+        else:
+            array = np.array(value, dtype=np.float32)
+        array.setflags(write=False)
+        return array
 
     @property
     def size(self):
         first = np.array(next(iter(self.state_dict.values())) if self.state_dict else [[]])
-        return first.shape
+        return list(first.shape)
 
 
 class FoundationEnv:
