@@ -9,19 +9,9 @@ import Testing
 /// or an error, never a trap (which would end the test process) or a hang.
 @Suite("Fuzzed inputs")
 struct FuzzTests {
-  /// Feeds `count` mutations of `base` to `read`; the unmutated input must be accepted.
-  @discardableResult
-  static func fuzz(_ base: [UInt8], count: Int, seed: UInt64, _ read: ([UInt8]) -> Bool) -> (
-    accepted: Int, rejected: Int
-  ) {
-    let result = Mutator.run(base, count: count, seed: seed, read)
-    #expect(result.baseAccepted, "the unmutated input must be accepted")
-    return (result.accepted, result.rejected)
-  }
-
   @Test func configsAndTheEnvironmentsTheyBuild() throws {
     let base = Array(smallEnvYAML(episodeLength: 5).utf8)
-    let (accepted, rejected) = Self.fuzz(base, count: 600, seed: 1) { bytes in
+    let (accepted, rejected) = Mutator.fuzz(base, count: 600, seed: 1) { bytes in
       let config: EnvironmentConfig
       var env: Environment
       do {
@@ -45,7 +35,7 @@ struct FuzzTests {
   @Test func layouts() throws {
     let base = try #require(
       FileManager.default.contents(atPath: repositoryRoot + "/layouts/quadrant_8x8_4each_8clump.txt"))
-    let (accepted, rejected) = Self.fuzz([UInt8](base), count: 2000, seed: 2) { bytes in
+    let (accepted, rejected) = Mutator.fuzz([UInt8](base), count: 2000, seed: 2) { bytes in
       (try? LayoutFile(text: String(decoding: bytes, as: UTF8.self), origin: "m.txt")) != nil
     }
     #expect(accepted > 20 && rejected > 20, "accepted \(accepted), rejected \(rejected)")
@@ -61,7 +51,7 @@ struct FuzzTests {
         steps: [#"{"0": 47, "1": 0, "2": 2, "3": 0, "p": [0, 0, 0, 0, 0, 0, 0]}"#]
       ).utf8)
     let path = directory + "/t.json"
-    let (accepted, rejected) = Self.fuzz(base, count: 300, seed: 3) { bytes in
+    let (accepted, rejected) = Mutator.fuzz(base, count: 300, seed: 3) { bytes in
       try? AtomicFile.write(bytes, to: path)
       guard let trace = try? Trace.load(path: path) else { return false }
       return (try? Replay.run(trace)) != nil
@@ -78,13 +68,13 @@ struct FuzzTests {
 
   @Test func denseLogsAndTheirLZ4Frames() throws {
     let json = try Self.denseLogBytes()
-    let (accepted, rejected) = Self.fuzz(json, count: 1000, seed: 5) { bytes in
+    let (accepted, rejected) = Mutator.fuzz(json, count: 1000, seed: 5) { bytes in
       guard let value = try? JSONParser.parse(bytes) else { return false }
       return (try? DenseLog(json: value, origin: "log")) != nil
     }
     #expect(accepted > 20 && rejected > 20, "accepted \(accepted), rejected \(rejected)")
     let frame = try LZ4Frame.compress(json, level: 1)
-    Self.fuzz(frame, count: 2000, seed: 6) { bytes in (try? LZ4Frame.decompress(bytes, limit: 1 << 24)) != nil }
+    Mutator.fuzz(frame, count: 2000, seed: 6) { bytes in (try? LZ4Frame.decompress(bytes, limit: 1 << 24)) != nil }
   }
 
   @Test func episodeProgressOfACheckpoint() throws {
@@ -97,7 +87,7 @@ struct FuzzTests {
       env.step()
     }
     let base = JSONWriter.serialize(try #require(env.episodeProgress).json)
-    let (accepted, rejected) = Self.fuzz(base, count: 600, seed: 9) { bytes in
+    let (accepted, rejected) = Mutator.fuzz(base, count: 600, seed: 9) { bytes in
       guard let value = try? JSONParser.parse(bytes), let progress = try? EpisodeProgress(json: value) else {
         return false
       }

@@ -1,6 +1,7 @@
 // Seeded mutation of valid inputs into hostile ones, for the readers' fuzz tests.
 
 import Basics
+import Testing
 
 /// Turns a valid file into a damaged or hostile one, reproducibly.
 ///
@@ -75,5 +76,17 @@ public struct Mutator {
     var accepted = 0
     for _ in 0..<count where read(mutator.mutate(base)) { accepted += 1 }
     return (baseAccepted, accepted, count - accepted)
+  }
+
+  /// ``run(_:count:seed:_:)`` inside a test: records an issue when the unmutated input is
+  /// refused (a fuzz test's base must be valid) and returns the accepted and rejected counts.
+  @discardableResult
+  public static func fuzz(
+    _ base: [UInt8], count: Int, seed: UInt64, sourceLocation: SourceLocation = #_sourceLocation,
+    _ read: ([UInt8]) -> Bool
+  ) -> (accepted: Int, rejected: Int) {
+    let result = run(base, count: count, seed: seed, read)
+    #expect(result.baseAccepted, "the unmutated input must be accepted", sourceLocation: sourceLocation)
+    return (result.accepted, result.rejected)
   }
 }

@@ -11,23 +11,13 @@ import Testing
 /// error naming the file, never a trap.
 @Suite("Fuzzed run files")
 struct RunFileFuzzTests {
-  /// Feeds `count` mutations of `base` to `read`; the unmutated input must be accepted.
-  @discardableResult
-  static func fuzz(_ base: [UInt8], count: Int, seed: UInt64, _ read: ([UInt8]) -> Bool) -> (
-    accepted: Int, rejected: Int
-  ) {
-    let result = Mutator.run(base, count: count, seed: seed, read)
-    #expect(result.baseAccepted, "the unmutated input must be accepted")
-    return (result.accepted, result.rejected)
-  }
-
   @Test func safetensors() {
     let file = SafeTensors(
       tensors: [
         ("w", .init(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])), ("b", .init(shape: [3], values: [0.5, -1, 2])),
       ],
       metadata: ["format": "economist-weights-1"])
-    let (accepted, rejected) = Self.fuzz(file.encoded(), count: 3000, seed: 11) { bytes in
+    let (accepted, rejected) = Mutator.fuzz(file.encoded(), count: 3000, seed: 11) { bytes in
       (try? SafeTensors(decoding: bytes, file: "f.safetensors")) != nil
     }
     #expect(accepted > 20 && rejected > 20, "accepted \(accepted), rejected \(rejected)")
@@ -70,7 +60,7 @@ struct RunFileFuzzTests {
     _ = try trainer.step()
     try trainer.saveCheckpoint(to: directory)
     let state = try FileBytes.contents(of: directory + "/state.json")
-    let (accepted, rejected) = Self.fuzz(state, count: 150, seed: 13) { bytes in
+    let (accepted, rejected) = Mutator.fuzz(state, count: 150, seed: 13) { bytes in
       try? AtomicFile.write(bytes, to: directory + "/state.json")
       guard
         let fresh = try? Trainer(env: ContextBandit(envs: 4), config: ToyTrainerTests.config(), seed: 3, pool: pool),
