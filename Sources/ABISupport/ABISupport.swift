@@ -10,7 +10,7 @@
 /// The ABI's version; the Python package refuses a library with another.
 public enum ABI {
   /// Version 1: environments, dense-log files, charts.
-  public static let version: Int32 = 1
+  public static let version: Int32 = 2
 }
 
 /// Result codes (`ECONOMIST_*` in the header).

@@ -13,7 +13,7 @@ import json
 import os
 from pathlib import Path
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 OK, CONFIG, ARGUMENT, ACTION, EPISODE_OVER, SETUP, IO = range(7)
 AUTO_RESET, DENSE_LOGS = 1, 2
@@ -86,6 +86,7 @@ def _load() -> ctypes.CDLL:
         "economist_env_set_state": ([c_void_p, i32, c_char_p], i32),
         "economist_dense_log_load": ([c_char_p], owned),
         "economist_dense_log_save": ([ctypes.c_char_p, i64, c_char_p, i32], i32),
+        "economist_run_config": ([c_char_p, c_char_p, ctypes.POINTER(i32)], owned),
     }
     for name, (arguments, result) in signatures.items():
         function = getattr(lib, name)

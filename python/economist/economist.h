@@ -1,4 +1,4 @@
-/* The C ABI of Economist's Python package (libeconomist_c.so), version 1.
+/* The C ABI of Economist's Python package (libeconomist_c.so), version 2.
  *
  * Every call validates its arguments and never traps: failures return a status (or NULL) and
  * leave a message for economist_last_error() on the calling thread. Strings returned as char *
@@ -55,3 +55,8 @@ int32_t economist_env_set_state(void *env, int32_t index, const char *json);
 char *economist_dense_log_load(const char *path);
 /* lz4: 1 an LZ4 frame (Foundation's format), 0 plain JSON, -1 by the .lz4 suffix */
 int32_t economist_dense_log_save(const uint8_t *json, int64_t length, const char *path, int32_t lz4);
+
+/* A run config (YAML or JSON text: an env section alone or with general, agent_policy,
+ * planner_policy, trainer) read as `economist train` reads it, as JSON with RLlib's key names and
+ * every default filled in; NULL on failure (ECONOMIST_CONFIG), the status in *status. */
+char *economist_run_config(const char *config, const char *origin, int32_t *status);

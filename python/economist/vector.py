@@ -195,12 +195,16 @@ class VectorEnv:
     step changes their values; ``set_buffers`` copies into arrays you own after every step
     instead (PufferLib's convention).
 
-    Same config and seed give the same episodes, whatever the thread count.
+    Same config and seed give the same episodes, whatever the thread count. ``origin`` names
+    config text in messages and anchors its relative layout paths (for text read elsewhere).
     """
 
     def __init__(self, config: Any, num_envs: int = 1, threads: int = 1, *, auto_reset: bool = True,
-                 dense_logs: bool = False):
-        text, origin = config_text(config)
+                 dense_logs: bool = False, origin: str | None = None):
+        text, found = config_text(config)
+        # `origin` names config text in messages and anchors its relative layout paths (text
+        # read on one machine and sent to another).
+        origin = found if origin is None else str(origin)
         flags = (_native.AUTO_RESET if auto_reset else 0) | (_native.DENSE_LOGS if dense_logs else 0)
         status = ctypes.c_int32(0)
         for name, value in (("num_envs", num_envs), ("threads", threads)):

@@ -1,8 +1,7 @@
 // Typed training settings: Foundation's run-config sections `general`, `agent_policy`,
 // `planner_policy` and `trainer`, with RLlib's key names and defaults. Reading them from YAML
-// lives in `EconomyEnv` (it owns the config files); the trainer only sees these values.
-
-import EnvContract
+// lives in `EconomyEnv` (it owns the config files); trainers (`RL`'s PPO, RLlib through the C
+// library) only see these values.
 
 /// A piecewise-linear schedule over env steps, RLlib's `[[step, value], ...]` form.
 ///

@@ -1,9 +1,7 @@
 // A whole Foundation run config: the env section plus the typed training settings.
 
 import Economy
-import EconomyEnv
 import EnvContract
-import RL
 
 /// A Foundation run config: the environment (`env:`) and the training settings (`general:`,
 /// `agent_policy:`, `planner_policy:`, `trainer:`), read with RLlib's key names and defaults.

@@ -2,9 +2,7 @@
 // config into `TrainingConfig`, with RLlib's key names and defaults.
 
 import Economy
-import EconomyEnv
 import EnvContract
-import RL
 
 /// Reads the run sections of one config, recording every problem and every ignored key.
 struct RunSectionReader {

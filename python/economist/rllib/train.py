@@ -1,0 +1,340 @@
+"""Trains Foundation's two policies with RLlib's PPO on the Swift env, on one machine or a Ray
+cluster, from the run config ``economist train`` reads.
+
+    python -m economist.rllib.train scenarios/quickstart.yaml --run-dir out/rllib
+    python -m economist.rllib.train config.yaml --run-dir out/run --address auto --num-env-runners 15
+    python -m economist.rllib.train config.yaml --run-dir out/run --resume
+
+The run directory (never written over: ``--resume`` continues it, ``--overwrite`` moves it aside
+to ``DIR.old`` first) receives:
+
+- ``config.yaml``: the run config as given (``--resume`` refuses a different one);
+- ``result.json`` and ``progress.csv``: one record per iteration with RLlib 0.8's column names
+  (``timesteps_total``, ``policy_reward_mean/a``, ``custom_metrics/social/productivity_mean``,
+  ``info/learner/a/policy_loss``, …): ``economist plot DIR`` draws them;
+- ``checkpoints/iter_<n>/`` (RLlib's ``save_to_path``, every ``general.ckpt_frequency_steps``
+  env steps and at the end) and ``checkpoints/latest`` naming the newest;
+- ``dense_logs/logs_<env steps>/env<id>.lz4``: dense logs of the first four envs, every
+  ``env.dense_log_frequency`` episodes (Foundation's layout; ``economist plot`` reads them).
+
+Training stops at ``general.episodes``, ``general.max_env_steps``, ``general.max_wall_seconds``,
+``general.stop_metric``/``stop_value`` or ``--iterations``, whichever comes first; Ctrl-C saves a
+checkpoint and stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from .. import _native
+from ..runconfig import RunConfig, load_run_config
+
+_RUN_ENTRIES = ("config.yaml", "result.json", "progress.csv", "checkpoints", "dense_logs")
+# Env ids (Foundation's: num_envs_per_env_runner × (runner - 1) + index) that keep dense logs.
+DENSE_LOG_ENVS = 4
+
+
+class RunError(RuntimeError):
+    """A run directory or argument problem, with a message for the user."""
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def prepare_run_dir(directory: Path, run: RunConfig, *, resume: bool, overwrite: bool) -> Path | None:
+    """Checks ``directory`` for a new run or a resume; returns where an earlier run was moved
+    (``--overwrite``), if one was."""
+    if resume and overwrite:
+        raise RunError("--resume continues the run in the directory and --overwrite replaces it; give one of them")
+    present = [e for e in _RUN_ENTRIES if (directory / e).exists()]
+    if resume:
+        if not (directory / "checkpoints" / "latest").is_file():
+            raise RunError(f"--resume: no checkpoint in {directory}/checkpoints (checkpoints/latest is missing)")
+        saved = (directory / "config.yaml").read_text(encoding="utf-8") if (directory / "config.yaml").is_file() else None
+        if saved != run.text:
+            raise RunError(f"--resume: the config differs from {directory}/config.yaml, which the run was started "
+                           "with; resume with that file, or start a new run in another --run-dir")
+        return None
+    if not present:
+        directory.mkdir(parents=True, exist_ok=True)
+        return None
+    aside = Path(f"{directory}.old")
+    n = 2
+    while aside.exists():
+        aside = Path(f"{directory}.old-{n}")
+        n += 1
+    if not overwrite:
+        raise RunError(f"{directory} already holds a training run ({', '.join(present)}): --resume continues it, "
+                       f"--overwrite moves it to {aside} and starts a new run, or choose another --run-dir")
+    os.rename(directory, aside)
+    directory.mkdir(parents=True)
+    return aside
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number
+
+
+def result_record(result: dict, wall_seconds: float, steps_per_second: float) -> dict:
+    """One iteration's record with RLlib 0.8's (Foundation's) flat names."""
+    runners = result.get("env_runners", {})
+    learners = result.get("learners", {})
+    record: dict[str, Any] = {
+        "training_iteration": int(result["training_iteration"]),
+        "timesteps_total": int(result.get("num_env_steps_sampled_lifetime", runners.get("num_env_steps_sampled_lifetime", 0))),
+        "episodes_total": int(runners.get("num_episodes_lifetime", 0)),
+        "episodes_this_iter": int(runners.get("num_episodes", 0)),
+        "time_this_iter_s": float(result.get("time_this_iter_s", 0.0)),
+        "time_total_s": wall_seconds,
+        "env_steps_per_s": steps_per_second,
+        "episode_reward_mean": _number(runners.get("episode_return_mean")),
+    }
+    for policy, value in sorted((runners.get("module_episode_returns_mean") or {}).items()):
+        record[f"policy_reward_mean/{policy}"] = _number(value)
+    for key, value in sorted(runners.items()):
+        if "/" in key and isinstance(value, (int, float)):
+            record[f"custom_metrics/{key}_mean"] = float(value)
+    names = {"policy_loss": "policy_loss", "vf_loss": "vf_loss", "entropy": "entropy", "mean_kl_loss": "approx_kl",
+             "curr_entropy_coeff": "entropy_coeff", "default_optimizer_learning_rate": "cur_lr",
+             "vf_explained_var": "vf_explained_var", "num_module_steps_trained": "num_steps_trained"}
+    for policy in ("a", "p"):
+        stats = learners.get(policy)
+        if not stats:
+            continue
+        for key, name in names.items():
+            if key in stats:
+                record[f"info/learner/{policy}/{name}"] = _number(stats[key])
+    return record
+
+
+class ResultFiles:
+    """``result.json`` (one JSON object per line) and ``progress.csv`` (the same records), each
+    rewritten atomically after every iteration."""
+
+    def __init__(self, directory: Path, keep_until: int | None):
+        self.result_path = directory / "result.json"
+        self.progress_path = directory / "progress.csv"
+        self.records: list[dict] = []
+        if keep_until is not None and self.result_path.is_file():
+            for line in self.result_path.read_text(encoding="utf-8").splitlines():
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    break
+                if record.get("training_iteration", math.inf) <= keep_until:
+                    self.records.append(record)
+
+    def append(self, record: dict) -> None:
+        self.records.append(record)
+        lines = "".join(json.dumps(r, allow_nan=True) + "\n" for r in self.records)
+        _atomic_write(self.result_path, lines.encode("utf-8"))
+        columns: list[str] = []
+        for r in self.records:
+            columns += [k for k in r if k not in columns]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for r in self.records:
+            writer.writerow(["" if r.get(c) is None else r.get(c) for c in columns])
+        _atomic_write(self.progress_path, out.getvalue().encode("utf-8"))
+
+
+def save_checkpoint(algo, directory: Path, iteration: int) -> Path:
+    """Saves the algorithm with RLlib's ``save_to_path`` into ``checkpoints/iter_<n>`` (written
+    beside and renamed into place) and points ``checkpoints/latest`` at it."""
+    root = directory / "checkpoints"
+    root.mkdir(exist_ok=True)
+    name = f"iter_{iteration:06d}"
+    target = root / name
+    tmp = root / f".{name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    algo.save_to_path(str(tmp.resolve()))
+    if target.exists():  # the same iteration saved before a crash: keep the older one aside
+        os.rename(target, root / f".{name}.replaced-{os.getpid()}")
+    os.rename(tmp, target)
+    _atomic_write(root / "latest", (name + "\n").encode("utf-8"))
+    return target
+
+
+def collect_dense_logs(algo) -> list[tuple[int, int, bytes]]:
+    """The dense logs the env runners' envs kept since the last call: ``(env id, episode,
+    JSON bytes)``, fetched from the runners (on any node) to the driver."""
+
+    def take(runner):
+        env = getattr(runner, "env", None)
+        if env is None:
+            return []
+        out = []
+        for sub in getattr(env, "envs", []):
+            e = sub.unwrapped
+            if hasattr(e, "take_dense_logs") and e.env_id is not None:
+                out += [(e.env_id, episode, data) for episode, data in e.take_dense_logs()]
+        return out
+
+    logs = []
+    for part in algo.env_runner_group.foreach_env_runner(take, local_env_runner=True):
+        logs += part or []
+    return logs
+
+
+def write_dense_logs(directory: Path, steps: int, logs: list[tuple[int, int, bytes]]) -> Path | None:
+    """Writes the latest log of each env as ``dense_logs/logs_<steps>/env<id>.lz4`` (LZ4 JSON,
+    Foundation's format)."""
+    if not logs:
+        return None
+    latest: dict[int, tuple[int, bytes]] = {}
+    for env_id, episode, data in logs:
+        if env_id not in latest or episode >= latest[env_id][0]:
+            latest[env_id] = (episode, data)
+    target = directory / "dense_logs" / f"logs_{steps:016d}"
+    target.mkdir(parents=True, exist_ok=True)
+    for env_id, (_, data) in sorted(latest.items()):
+        path = str(target / f"env{env_id:03d}.lz4")
+        _native.check(_native.lib.economist_dense_log_save(data, len(data), path.encode("utf-8"), 1))
+    return target
+
+
+def _stop_reason(run: RunConfig, record: dict, started: float, iterations: int | None, done: int) -> str | None:
+    general = run.general
+    if iterations is not None and done >= iterations:
+        return f"--iterations {iterations} reached"
+    if general["episodes"] is not None and record["episodes_total"] >= general["episodes"]:
+        return f"general.episodes ({general['episodes']}) reached"
+    if general["max_env_steps"] is not None and record["timesteps_total"] >= general["max_env_steps"]:
+        return f"general.max_env_steps ({general['max_env_steps']}) reached"
+    if general["max_wall_seconds"] is not None and time.time() - started >= general["max_wall_seconds"]:
+        return f"general.max_wall_seconds ({general['max_wall_seconds']}) reached"
+    metric = general["stop_metric"]
+    if metric is not None:
+        if metric.startswith("episode_reward_mean/"):
+            value = record.get(f"policy_reward_mean/{metric.split('/', 1)[1]}")
+        else:
+            value = record.get(f"custom_metrics/{metric}_mean")
+        if value is not None and value >= general["stop_value"]:
+            return f"general.stop_metric {metric} = {value:.4g} >= {general['stop_value']}"
+    return None
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m economist.rllib.train", description=__doc__.split("\n\n")[0])
+    parser.add_argument("config", help="a run config (env, general, agent_policy, planner_policy, trainer)")
+    parser.add_argument("--run-dir", required=True, help="the run directory")
+    parser.add_argument("--address", help="a Ray cluster to join: auto, or ray://host:10001 (default: a local Ray)")
+    parser.add_argument("--num-env-runners", type=int, help="env runners (default: trainer.num_workers)")
+    parser.add_argument("--num-envs-per-env-runner", type=int,
+                        help="envs per runner (default: trainer.num_envs_per_worker)")
+    parser.add_argument("--iterations", type=int, help="stop after this many iterations (this process)")
+    parser.add_argument("--seed", type=int, help="overrides trainer.seed")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --run-dir from its latest checkpoint")
+    parser.add_argument("--overwrite", action="store_true", help="move an earlier run in --run-dir aside, start anew")
+    args = parser.parse_args(argv)
+    for name in ("num_env_runners", "num_envs_per_env_runner", "iterations"):
+        value = getattr(args, name)
+        low = 0 if name == "num_env_runners" else 1
+        if value is not None and not low <= value <= 4096:
+            parser.error(f"--{name.replace('_', '-')} must be in {low}...4096, found {value}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        run = load_run_config(args.config)
+    except _native.ConfigError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    for warning in run.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    directory = Path(args.run_dir)
+    try:
+        aside = prepare_run_dir(directory, run, resume=args.resume, overwrite=args.overwrite)
+    except RunError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if aside is not None:
+        print(f"moved the earlier run to {aside}")
+
+    import ray
+
+    from .config import ppo_config
+
+    try:
+        config = ppo_config(run, num_env_runners=args.num_env_runners,
+                            num_envs_per_env_runner=args.num_envs_per_env_runner, seed=args.seed)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if not args.resume:
+        _atomic_write(directory / "config.yaml", run.text.encode("utf-8"))
+    ray.init(address=args.address, log_to_driver=False, include_dashboard=False,
+             ignore_reinit_error=True)
+    algo = config.build_algo()
+    started = time.time()
+    earlier_seconds = 0.0
+    keep_until = None
+    if args.resume:
+        name = (directory / "checkpoints" / "latest").read_text(encoding="utf-8").strip()
+        algo.restore_from_path(str((directory / "checkpoints" / name).resolve()))
+        keep_until = algo.iteration
+        print(f"resumed from checkpoints/{name} (iteration {keep_until})")
+    results = ResultFiles(directory, keep_until)
+    if results.records:
+        earlier_seconds = float(results.records[-1].get("time_total_s", 0.0))
+    frequency = run.general["ckpt_frequency_steps"]
+    last_checkpoint_steps = results.records[-1]["timesteps_total"] if results.records else 0
+    done = 0
+    record = None
+    try:
+        while True:
+            result = algo.train()
+            done += 1
+            seconds = time.time() - started
+            sampled = result.get("env_runners", {}).get("num_env_steps_sampled", 0)
+            speed = sampled / max(result.get("time_this_iter_s", 0.0), 1e-9)
+            record = result_record(result, earlier_seconds + seconds, speed)
+            results.append(record)
+            logs = collect_dense_logs(algo)
+            written = write_dense_logs(directory, record["timesteps_total"], logs)
+            print(f"iteration {record['training_iteration']}: {record['timesteps_total']} env steps, "
+                  f"reward a {record.get('policy_reward_mean/a')}, p {record.get('policy_reward_mean/p')}, "
+                  f"productivity {record.get('custom_metrics/social/productivity_mean')}, "
+                  f"{speed:.0f} env steps/s" + (f", dense logs in {written}" if written else ""), flush=True)
+            if frequency and record["timesteps_total"] - last_checkpoint_steps >= frequency:
+                save_checkpoint(algo, directory, record["training_iteration"])
+                last_checkpoint_steps = record["timesteps_total"]
+            reason = _stop_reason(run, record, started - earlier_seconds, args.iterations, done)
+            if reason:
+                print(f"stopping: {reason}")
+                break
+    except KeyboardInterrupt:
+        print("interrupted: saving a checkpoint")
+    if record is not None:
+        path = save_checkpoint(algo, directory, record["training_iteration"])
+        print(f"checkpoint: {path}")
+    algo.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
