@@ -26,6 +26,7 @@ from ..runconfig import RunConfig, load_run_config
 from .callbacks import EconomistCallbacks
 from .env import EconomyEnv, policy_of
 from .module import MaskedPPOModule
+from .runner import VectorEnvRunner
 
 
 def _mapping(agent_id, episode=None, **kwargs) -> str:
@@ -55,13 +56,16 @@ def _check_model(run: RunConfig, name: str) -> dict:
 
 
 def ppo_config(config: Any, *, num_env_runners: int | None = None, num_envs_per_env_runner: int | None = None,
-               seed: int | None = None, dense_logs: bool = True, dense_log_envs: int | None = 4) -> PPOConfig:
+               seed: int | None = None, dense_logs: bool = True, dense_log_envs: int | None = 4,
+               vector_runner: bool = True) -> PPOConfig:
     """A ``PPOConfig`` for a run config (path, YAML text, dict or :class:`RunConfig`).
 
     ``num_env_runners`` and ``num_envs_per_env_runner`` default to the config's
     ``trainer.num_workers`` and ``trainer.num_envs_per_worker``; ``seed`` to ``trainer.seed``.
     Dense logs are kept (every ``env.dense_log_frequency`` episodes) by the first
-    ``dense_log_envs`` envs, as Foundation's training script keeps four.
+    ``dense_log_envs`` envs, as Foundation's training script keeps four. ``vector_runner``
+    samples with :class:`~economist.rllib.runner.VectorEnvRunner` (one Swift call steps all of
+    a runner's envs); False keeps RLlib's ``MultiAgentEnvRunner`` over :class:`EconomyEnv`.
     Raises ``ConfigError`` for config problems and ``ValueError`` for settings RLlib cannot
     express (a ``keras_conv_lstm`` model, different ``gamma``/``lambda`` for two trained
     policies: RLlib's GAE takes one of each).
@@ -109,7 +113,8 @@ def ppo_config(config: Any, *, num_env_runners: int | None = None, num_envs_per_
                                              "seed": 0 if seed is None else seed},
                      disable_env_checking=True)
         .env_runners(num_env_runners=runners, num_envs_per_env_runner=envs,
-                     rollout_fragment_length=trainer["rollout_fragment_length"], num_cpus_per_env_runner=1)
+                     rollout_fragment_length=trainer["rollout_fragment_length"], num_cpus_per_env_runner=1,
+                     **({"env_runner_cls": VectorEnvRunner} if vector_runner else {}))
         .multi_agent(policies={"a", "p"}, policy_mapping_fn=_mapping, policies_to_train=trained)
         .rl_module(rl_module_spec=MultiRLModuleSpec(rl_module_specs=specs),
                    algorithm_config_overrides_per_module=overrides)

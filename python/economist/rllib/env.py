@@ -63,8 +63,8 @@ class EconomyEnv(MultiAgentEnv):
 
     def __init__(self, env_config: Mapping | None = None):
         super().__init__()
-        worker = int(getattr(env_config, "worker_index", 0))
-        vector = int(getattr(env_config, "vector_index", 0))
+        worker = int(getattr(env_config, "worker_index", 0) or 0)
+        vector = int(getattr(env_config, "vector_index", 0) or 0)
         env_config = dict(env_config or {})
         per_runner = int(env_config.get("num_envs_per_env_runner", 1))
         self.env_id = per_runner * (worker - 1) + vector if worker > 0 else vector
