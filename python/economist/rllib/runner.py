@@ -179,15 +179,17 @@ class VectorEnvRunner(MultiAgentEnvRunner):
     # -- Buffers ------------------------------------------------------------------------------
 
     def _allocate(self, rows: int) -> None:
-        """Arrays for ``rows`` steps of every env (reused across calls: episodes copy out)."""
+        """Fresh arrays for ``rows`` steps of every env. Observations and masks are laid out
+        ``[env, step, agent, ...]`` with one more step (the observation after the last), so that
+        an episode chunk's are a view; the episodes keep them alive, so they are never reused."""
         k = self.num_envs
         self._rows = rows
         self._buffers = {}
         for p in self._vector.policies:
             a = len(p.agents)
             self._buffers[p.name] = {
-                "obs": np.empty((rows, k, a, p.observation_size), np.float32),
-                "mask": np.empty((rows, k, a, p.mask_size), np.float32),
+                "obs": np.empty((k, rows + 1, a, p.observation_size), np.float32),
+                "mask": np.empty((k, rows + 1, a, p.mask_size), np.float32),
                 "actions": np.empty((rows, k, a, p.action_width), np.int64),
                 "logp": np.empty((rows, k, a), np.float32),
                 "dist": np.empty((rows, k, a, p.mask_size), np.float32),
@@ -214,9 +216,7 @@ class VectorEnvRunner(MultiAgentEnvRunner):
             self._reset_all(explore)
         if num_episodes is not None:
             self._needs_initial_reset = True
-        rows = steps if steps is not None else self._vector.episode_length
-        if rows > self._rows:
-            self._allocate(rows)
+        self._allocate(steps if steps is not None else self._vector.episode_length)
         done_episodes: list[MultiAgentEpisode] = []
         row = 0
         env_steps = 0
@@ -229,6 +229,7 @@ class VectorEnvRunner(MultiAgentEnvRunner):
                 if any(c.start_row != row for c in self._chunks):
                     raise RuntimeError("VectorEnvRunner: an episode outlived the step arrays")
                 self._chunks = [_Chunk(c.episode_id, 0, 0) for c in self._chunks]
+                self._allocate(self._rows)
                 row = 0
             self._act(row, explore, random_actions)
             self._vector.step()
@@ -244,6 +245,9 @@ class VectorEnvRunner(MultiAgentEnvRunner):
                 sampling = row < steps
             else:
                 sampling = episodes_done < num_episodes
+        for p in self._vector.policies:  # the observation after the last step ends the chunks
+            self._buffers[p.name]["obs"][:, row] = p.observations
+            self._buffers[p.name]["mask"][:, row] = p.masks
         ongoing = self._flush_chunks(row) if num_timesteps is not None else []
         for env in range(k):
             self.env.envs[env].steps += row
@@ -272,8 +276,8 @@ class VectorEnvRunner(MultiAgentEnvRunner):
         """Writes this step's observations and the policies' actions for every env."""
         for p in self._vector.policies:
             buffers = self._buffers[p.name]
-            np.copyto(buffers["obs"][row], p.observations)
-            np.copyto(buffers["mask"][row], p.masks)
+            buffers["obs"][:, row] = p.observations
+            buffers["mask"][:, row] = p.masks
             k, a = p.observations.shape[:2]
             if random_actions:
                 actions = p.sample_actions(self._rng())
@@ -282,8 +286,9 @@ class VectorEnvRunner(MultiAgentEnvRunner):
                 buffers["dist"][row] = 0.0
                 continue
             module = self.module[p.name]
-            batch = {Columns.OBS: {"observations": torch.from_numpy(buffers["obs"][row].reshape(k * a, -1)),
-                                   "action_mask": torch.from_numpy(buffers["mask"][row].reshape(k * a, -1))}}
+            # The Swift buffers themselves (contiguous, read before the step changes them).
+            batch = {Columns.OBS: {"observations": torch.from_numpy(p.observations.reshape(k * a, -1)),
+                                   "action_mask": torch.from_numpy(p.masks.reshape(k * a, -1))}}
             with torch.no_grad():
                 if explore:
                     logits = module._forward_exploration(batch)[Columns.ACTION_DIST_INPUTS]
@@ -299,9 +304,9 @@ class VectorEnvRunner(MultiAgentEnvRunner):
     def _rng(self) -> np.random.Generator:
         return self._random
 
-    def _episode(self, env: int, start: int, stop: int, last_obs: dict, done: bool) -> MultiAgentEpisode:
-        """The episode chunk of env ``env`` over rows ``start..<stop``, ending in ``last_obs``,
-        built directly in numpy form (what ``MultiAgentEpisode(...).to_numpy()`` builds from
+    def _episode(self, env: int, start: int, stop: int, last_obs: dict | None, done: bool) -> MultiAgentEpisode:
+        """The episode chunk of env ``env`` over rows ``start..<stop``, ending in ``last_obs``
+        (None: the observation at row ``stop``, a view), built directly in numpy form (what ``MultiAgentEpisode(...).to_numpy()`` builds from
         per-step dicts, without the per-step loop; a test checks that the two agree)."""
         chunk = self._chunks[env]
         length = stop - start
@@ -320,12 +325,16 @@ class VectorEnvRunner(MultiAgentEnvRunner):
             b = self._buffers[p.name]
             discrete = p.action_space["type"] == "discrete"
             for i, agent in enumerate(p.agents):
-                obs = np.empty((length + 1, p.observation_size), np.float32)
-                obs[:length] = b["obs"][start:stop, env, i]
-                obs[length] = last_obs[agent]["observations"]
-                mask = np.empty((length + 1, p.mask_size), np.float32)
-                mask[:length] = b["mask"][start:stop, env, i]
-                mask[length] = last_obs[agent]["action_mask"]
+                if last_obs is None:
+                    obs = b["obs"][env, start:stop + 1, i]
+                    mask = b["mask"][env, start:stop + 1, i]
+                else:
+                    obs = np.empty((length + 1, p.observation_size), np.float32)
+                    obs[:length] = b["obs"][env, start:stop, i]
+                    obs[length] = last_obs[agent]["observations"]
+                    mask = np.empty((length + 1, p.mask_size), np.float32)
+                    mask[:length] = b["mask"][env, start:stop, i]
+                    mask[length] = last_obs[agent]["action_mask"]
                 actions = b["actions"][start:stop, env, i, 0] if discrete else b["actions"][start:stop, env, i]
                 extras = {
                     Columns.ACTION_LOGP: InfiniteLookbackBuffer(b["logp"][start:stop, env, i].copy()),
@@ -347,10 +356,10 @@ class VectorEnvRunner(MultiAgentEnvRunner):
         episode.validate()
         return episode
 
-    def _current_obs(self, env: int, final: bool) -> dict:
+    def _final_obs(self, env: int) -> dict:
         out = {}
         for p in self._vector.policies:
-            rows = (p.final_observations if final else p.observations)[env]
+            rows = p.final_observations[env]
             masks = p.masks[env]
             for i, agent in enumerate(p.agents):
                 # After an episode's end the masks already belong to the next episode; the
@@ -360,7 +369,7 @@ class VectorEnvRunner(MultiAgentEnvRunner):
 
     def _finish_episode(self, env: int, row: int) -> MultiAgentEpisode:
         chunk = self._chunks[env]
-        episode = self._episode(env, chunk.start_row, row, self._current_obs(env, final=True), done=True)
+        episode = self._episode(env, chunk.start_row, row, self._final_obs(env), done=True)
         slot = self.env.envs[env]
         slot._episode_ended()
         kwargs = dict(episode=episode, env_runner=self, metrics_logger=self.metrics, env=self.env,
@@ -378,7 +387,7 @@ class VectorEnvRunner(MultiAgentEnvRunner):
         for env, chunk in enumerate(self._chunks):
             length = row - chunk.start_row
             if length > 0:
-                episode = self._episode(env, chunk.start_row, row, self._current_obs(env, final=False), done=False)
+                episode = self._episode(env, chunk.start_row, row, None, done=False)
                 self._ongoing_episodes_for_metrics[chunk.episode_id].append(episode)
                 out.append(episode)
             self._chunks[env] = _Chunk(chunk.episode_id, 0, chunk.env_t_started + max(length, 0))
