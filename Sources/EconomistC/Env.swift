@@ -25,6 +25,9 @@ final class EnvHandle {
   var previousMetrics: [[(key: String, value: Double)]?]
   /// The dense log JSON of each env's last finished episode that kept one.
   var previousLogs: [[UInt8]?]
+  /// Each env's dense log not yet taken (`take_dense_log`): the latest finished episode that
+  /// kept one since the last take.
+  var pendingLogs: [[UInt8]?]
   /// Serializes the calls on this handle: Python releases the GIL during a foreign call, so two
   /// threads could otherwise step the same environments at once.
   private let mutex: UnsafeMutablePointer<pthread_mutex_t>
@@ -35,6 +38,7 @@ final class EnvHandle {
     batch = vector.makeBatch()
     previousMetrics = Array(repeating: nil, count: vector.envCount)
     previousLogs = Array(repeating: nil, count: vector.envCount)
+    pendingLogs = Array(repeating: nil, count: vector.envCount)
     mutex = .allocate(capacity: 1)
     pthread_mutex_init(mutex, nil)
   }
@@ -55,7 +59,10 @@ final class EnvHandle {
   func collectEndedEpisodes() {
     for record in vector.takeEpisodeRecords() {
       previousMetrics[record.env] = record.metrics
-      if let log = record.denseLog { previousLogs[record.env] = log }
+      if let log = record.denseLog {
+        previousLogs[record.env] = log
+        pendingLogs[record.env] = log
+      }
     }
   }
 }
@@ -259,7 +266,8 @@ public func economistEnvDescribe(_ pointer: UnsafeMutableRawPointer?) -> UnsafeM
 }
 
 /// One env's state as JSON; `what` is `metrics`, `previous_episode_metrics`, `dense_log`,
-/// `previous_episode_dense_log`, `state` or `status` (null where there is none yet).
+/// `previous_episode_dense_log`, `take_dense_log` (the latest finished episode's log not taken
+/// before, once), `state` or `status` (null where there is none yet).
 @_cdecl("economist_env_query")
 public func economistEnvQuery(_ pointer: UnsafeMutableRawPointer?, _ env: Int32, _ what: UnsafePointer<CChar>?)
   -> UnsafeMutablePointer<CChar>?
@@ -287,6 +295,9 @@ public func economistEnvQuery(_ pointer: UnsafeMutableRawPointer?, _ env: Int32,
       bytes = environment.isRecording ? environment.denseLogSoFar().jsonBytes() : Array("null".utf8)
     case "previous_episode_dense_log":
       bytes = handle.previousLogs[i] ?? Array("null".utf8)
+    case "take_dense_log":
+      bytes = handle.pendingLogs[i] ?? Array("null".utf8)
+      handle.pendingLogs[i] = nil
     case "state":
       bytes = environment.stateSnapshot().jsonBytes()
     case "status":
@@ -295,7 +306,10 @@ public func economistEnvQuery(_ pointer: UnsafeMutableRawPointer?, _ env: Int32,
         "completions": .int(Int64(environment.completions)), "recording": .bool(environment.isRecording),
       ])
     default:
-      let known = ["metrics", "previous_episode_metrics", "dense_log", "previous_episode_dense_log", "state", "status"]
+      let known = [
+        "metrics", "previous_episode_metrics", "dense_log", "previous_episode_dense_log", "take_dense_log", "state",
+        "status",
+      ]
       fail(.argument, "economist_env_query: unknown query '\(query)' (known: \(known.joined(separator: ", ")))")
       return nil
     }

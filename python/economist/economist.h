@@ -44,7 +44,8 @@ void *economist_env_buffer(void *env, int32_t policy, int32_t kind);
 int32_t economist_env_reset(void *env, uint64_t seed, int32_t mode, int32_t dense_log);
 int32_t economist_env_step(void *env);
 int32_t economist_env_step_random(void *env);
-/* what: metrics, previous_episode_metrics, dense_log, previous_episode_dense_log, state, status */
+/* what: metrics, previous_episode_metrics, dense_log, previous_episode_dense_log, state, status,
+ * take_dense_log (the latest finished episode's dense log not taken before, then cleared) */
 char *economist_env_query(void *env, int32_t index, const char *what);
 
 /* Sets agents' state in env index by hand (JSON keyed by agent id, Foundation's agent.state keys:

@@ -302,7 +302,9 @@ class VectorEnv:
 
     def query(self, what: str, env: int = 0):
         """A JSON value of env ``env``: ``metrics``, ``previous_episode_metrics``, ``dense_log``,
-        ``previous_episode_dense_log``, ``state`` or ``status``."""
+        ``previous_episode_dense_log`` (the last finished episode that kept one),
+        ``take_dense_log`` (the latest finished episode's log not taken before, once), ``state``
+        or ``status``."""
         if isinstance(env, bool) or not isinstance(env, (int, np.integer)) or not 0 <= env < self.num_envs:
             raise IndexError(f"env must be an integer in 0..<{self.num_envs}, found {env!r}")
         return take_json(lib.economist_env_query(self._pointer(), int(env), c_text(what, "the query")))

@@ -191,7 +191,7 @@ class EconomyEnv(MultiAgentEnv):
 
     def _keep_dense_log(self) -> None:
         text = _native.take_string(_native.lib.economist_env_query(
-            self._vector._pointer(), 0, c_text("previous_episode_dense_log", "the query")))
+            self._vector._pointer(), 0, c_text("take_dense_log", "the query")))
         if text != "null":
             if len(self.dense_logs) == self.dense_logs.maxlen:
                 self.dropped_dense_logs += 1

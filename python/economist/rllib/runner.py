@@ -96,7 +96,7 @@ class EnvSlot(MultiAgentEnv):
         if not self.keep_dense_logs:
             return
         text = _native.take_string(_native.lib.economist_env_query(
-            self._vector._pointer(), self.index, c_text("previous_episode_dense_log", "the query")))
+            self._vector._pointer(), self.index, c_text("take_dense_log", "the query")))
         if text != "null":
             self.dense_logs = (self.dense_logs + [(self.episodes, text.encode("utf-8"))])[-2:]
 
@@ -265,7 +265,8 @@ class VectorEnvRunner(MultiAgentEnvRunner):
         lifetime = int(getattr(self, "num_env_steps_sampled_lifetime", 0) or 0)
         words = np.random.SeedSequence([*self._seed_base, lifetime, self._resets]).generate_state(2, np.uint64)
         self._resets += 1
-        self._vector.reset(int(words[0]))
+        self.reset_seed = int(words[0])  # the VectorEnv's reset seed (env i: stream i), for replays
+        self._vector.reset(self.reset_seed)
         self._noise = torch.Generator().manual_seed(int(words[1]) >> 1)
         self._random = np.random.default_rng(int(words[1]))
         self._ongoing_episodes_for_metrics.clear()
