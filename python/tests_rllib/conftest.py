@@ -15,9 +15,9 @@ def small_config() -> Path:
     return SMALL
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def local_ray():
-    """A local Ray for the tests that need one (two CPUs, shut down at the end)."""
+    """A local Ray for a test module that needs one (two CPUs, shut down after the module)."""
     import ray
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
     yield ray

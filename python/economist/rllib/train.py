@@ -287,8 +287,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if not args.resume:
         _atomic_write(directory / "config.yaml", run.text.encode("utf-8"))
-    ray.init(address=args.address, log_to_driver=False, include_dashboard=False,
-             ignore_reinit_error=True)
+    started_ray = not ray.is_initialized()
+    if started_ray:
+        ray.init(address=args.address, log_to_driver=False, include_dashboard=False)
+    try:
+        return _train(run, args, directory, config)
+    finally:
+        if started_ray:
+            ray.shutdown()
+
+
+def _train(run: RunConfig, args: argparse.Namespace, directory: Path, config) -> int:
     algo = config.build_algo()
     started = time.time()
     earlier_seconds = 0.0

@@ -1,0 +1,84 @@
+"""python -m economist.rllib.train: the run directory, checkpoints, resume, dense logs, errors."""
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from economist import _native
+from economist.rllib import ppo_config
+from economist.rllib.train import main
+
+
+def rows(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_trains_checkpoints_and_resumes(tmp_path, small_config, local_ray, capsys):
+    run = tmp_path / "run"
+    assert main([str(small_config), "--run-dir", str(run), "--iterations", "2"]) == 0
+    assert (run / "config.yaml").read_text() == small_config.read_text()
+    progress = rows(run / "progress.csv")
+    assert [int(r["training_iteration"]) for r in progress] == [1, 2]
+    assert [int(r["timesteps_total"]) for r in progress] == [400, 800]
+    for key in ("policy_reward_mean/a", "policy_reward_mean/p", "custom_metrics/social/productivity_mean",
+                "custom_metrics/social/equality_mean", "info/learner/a/policy_loss", "info/learner/p/vf_loss"):
+        assert all(np.isfinite(float(r[key])) for r in progress), key
+    # The planner's entropy schedule [[0, 2.0], [1000, 0.1]] over env steps sampled.
+    entropy = [float(r["info/learner/p/entropy_coeff"]) for r in progress]
+    assert entropy == pytest.approx([2.0 - 1.9 * 0.4, 2.0 - 1.9 * 0.8])
+    assert [float(r["info/learner/a/entropy_coeff"]) for r in progress] == [0.02, 0.02]
+    results = [json.loads(line) for line in (run / "result.json").read_text().splitlines()]
+    assert [r["training_iteration"] for r in results] == [1, 2]
+    # ckpt_frequency_steps 400: a checkpoint at each iteration; latest names the newest.
+    assert (run / "checkpoints/latest").read_text().strip() == "iter_000002"
+    assert (run / "checkpoints/iter_000001/rllib_checkpoint.json").is_file()
+    # Dense logs every 2 episodes in the first envs, LZ4 as Foundation writes them.
+    logs = sorted((run / "dense_logs").glob("logs_*/env*.lz4"))
+    assert logs and logs[0].read_bytes()[:4] == b"\x04\x22\x4d\x18"
+    log = json.loads(_native.take_string(_native.lib.economist_dense_log_load(str(logs[0]).encode())))
+    assert len(log["states"]) == 51 and set(log["states"][0]) == {"0", "1", "2", "3", "p"}
+
+    assert main([str(small_config), "--run-dir", str(run), "--iterations", "1"]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {run} already holds a training run (config.yaml, result.json, progress.csv, checkpoints, " \
+           f"dense_logs): --resume continues it, --overwrite moves it to {run}.old and starts a new run, or choose " \
+           "another --run-dir" in err
+
+    other = tmp_path / "other.yaml"
+    other.write_text(small_config.read_text().replace("seed: 7", "seed: 8"))
+    assert main([str(other), "--run-dir", str(run), "--resume", "--iterations", "1"]) == 2
+    assert f"--resume: the config differs from {run}/config.yaml" in capsys.readouterr().err
+
+    assert main([str(small_config), "--run-dir", str(run), "--resume", "--iterations", "1"]) == 0
+    progress = rows(run / "progress.csv")
+    assert [int(r["training_iteration"]) for r in progress] == [1, 2, 3]
+    assert int(progress[-1]["timesteps_total"]) == 1200
+    assert float(progress[-1]["time_total_s"]) > float(progress[1]["time_total_s"])
+    assert (run / "checkpoints/latest").read_text().strip() == "iter_000003"
+
+    assert main([str(small_config), "--run-dir", str(run), "--overwrite", "--iterations", "1"]) == 0
+    assert (tmp_path / "run.old/checkpoints/iter_000003").is_dir()
+    assert [int(r["training_iteration"]) for r in rows(run / "progress.csv")] == [1]
+
+
+def test_settings_rllib_cannot_express_are_errors(tmp_path, small_config):
+    lstm = tmp_path / "lstm.yaml"
+    lstm.write_text(small_config.read_text().replace("model: {fcnet_hiddens: [32]}",
+                                                     "model: {custom_model: keras_conv_lstm}"))
+    with pytest.raises(ValueError, match=r"lstm.yaml: planner_policy.model.custom_model: economist.rllib has the "
+                                         r"'fcnet' and 'random' models; 'keras_conv_lstm' is not available"):
+        ppo_config(str(lstm))
+    gamma = tmp_path / "gamma.yaml"
+    gamma.write_text(small_config.read_text().replace("  gamma: 0.99\n  lambda: 0.95\n  model: {fcnet_hiddens: [32]}",
+                                                      "  gamma: 0.998\n  lambda: 0.95\n  model: {fcnet_hiddens: [32]}"))
+    with pytest.raises(ValueError, match=r"agent_policy.gamma \(0.99\) and planner_policy.gamma \(0.998\) differ"):
+        ppo_config(str(gamma))
+    config = ppo_config(str(small_config))
+    assert config.policies_to_train == ["a", "p"] or set(config.policies_to_train) == {"a", "p"}
+    assert config.algorithm_config_overrides_per_module["p"]["entropy_coeff"] == [[0, 2.0], [1000, 0.1]]
+    assert config.algorithm_config_overrides_per_module["a"]["lr"] == 0.001
+    assert (config.train_batch_size_per_learner, config.minibatch_size, config.num_epochs) == (400, 200, 1)
+    assert (config.num_env_runners, config.num_envs_per_env_runner, config.rollout_fragment_length) == (1, 2, 100)
