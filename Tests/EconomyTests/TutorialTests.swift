@@ -7,13 +7,14 @@ import Testing
 ///
 /// Commands run in order, with small budgets (1 training iteration, 1 episode), in a scratch
 /// directory that sees the repository's `scenarios/`, `Examples/` and `pretrained/`. The Python
-/// tutorial (`5-python.md`) is run by the Python tests (`python/tests/test_tutorial.py`).
+/// tutorials are run by the Python tests: `5-python.md` by `python/tests/test_tutorial.py`,
+/// `6-rllib.md` by `python/tests_rllib/test_tutorial.py`.
 @Suite("Tutorials", .serialized)
 struct TutorialTests {
   static let directory = repositoryRoot + "/tutorials"
   static let tutorials: [String] = {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-    return names.filter { $0.hasSuffix(".md") && $0 != "5-python.md" }.sorted()
+    return names.filter { $0.hasSuffix(".md") && !["5-python.md", "6-rllib.md"].contains($0) }.sorted()
   }()
 
   /// The commands of the `sh` blocks of a Markdown text, continuation lines joined.

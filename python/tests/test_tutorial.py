@@ -1,25 +1,11 @@
 """tutorials/5-python.md runs as written: its python blocks, in order, in one namespace, from a
 scratch directory that sees the repository's scenarios/."""
 
-import os
-import re
-
-from conftest import ROOT
+from markdown_blocks import run_python_blocks
 
 
 def test_tutorial_5_runs(tmp_path, capsys):
-    text = (ROOT / "tutorials/5-python.md").read_text()
-    blocks = re.findall(r"^```python\n(.*?)^```", text, flags=re.S | re.M)
-    assert len(blocks) >= 5
-    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
-    namespace = {"__name__": "tutorial"}
-    old = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        for i, block in enumerate(blocks):
-            exec(compile(block, f"5-python.md block {i + 1}", "exec"), namespace)
-    finally:
-        os.chdir(old)
+    namespace = run_python_blocks("5-python.md", tmp_path)
     out = capsys.readouterr().out
     assert "['0', '1', '2', '3', 'p']" in out
     assert "(16, 4, 1226) (16, 4, 50) (16, 1, 7)" in out

@@ -82,3 +82,43 @@ def test_settings_rllib_cannot_express_are_errors(tmp_path, small_config):
     assert config.algorithm_config_overrides_per_module["a"]["lr"] == 0.001
     assert (config.train_batch_size_per_learner, config.minibatch_size, config.num_epochs) == (400, 200, 1)
     assert (config.num_env_runners, config.num_envs_per_env_runner, config.rollout_fragment_length) == (1, 2, 100)
+
+
+def test_phase_two_starts_from_phase_ones_agents(tmp_path, small_config, local_ray, capsys):
+    from economist.rllib.train import restore_policies, RunError
+    from economist.runconfig import load_run_config
+
+    phase1 = tmp_path / "phase1"
+    assert main([str(small_config), "--run-dir", str(phase1), "--iterations", "1"]) == 0
+    phase2 = tmp_path / "phase2.yaml"
+    phase2.write_text(small_config.read_text().replace(
+        "  ckpt_frequency_steps: 400", f"  ckpt_frequency_steps: 400\n  restore_tf_weights_agents: {phase1}"))
+    run = load_run_config(str(phase2))
+    algo = ppo_config(run, num_env_runners=0).build_algo()
+    try:
+        fresh = algo.learner_group.get_weights(["a", "p"])
+        assert restore_policies(algo, run) == [f"policy a from {phase1}/checkpoints/iter_000001"]
+        restored = algo.learner_group.get_weights(["a", "p"])
+        runner = algo.env_runner.module["a"].state_dict()
+    finally:
+        algo.stop()
+    from ray.rllib.algorithms.algorithm import Algorithm
+    trained = Algorithm.from_checkpoint(str(phase1 / "checkpoints/iter_000001"))
+    try:
+        expected = trained.learner_group.get_weights(["a"])["a"]
+    finally:
+        trained.stop()
+    for name, value in expected.items():
+        np.testing.assert_array_equal(restored["a"][name], value)
+        np.testing.assert_array_equal(runner[name].numpy(), value)
+    assert any(not np.array_equal(fresh["a"][n], v) for n, v in expected.items())
+    for name, value in fresh["p"].items():  # the planner starts fresh
+        np.testing.assert_array_equal(restored["p"][name], value)
+
+    missing = tmp_path / "missing.yaml"
+    missing.write_text(phase2.read_text().replace(str(phase1), str(tmp_path / "nowhere")))
+    assert main([str(missing), "--run-dir", str(tmp_path / "run2"), "--iterations", "1"]) == 2
+    assert (f"general.restore_tf_weights_agents: expected an RLlib checkpoint (a run directory of "
+            f"economist.rllib.train or one of its checkpoints/iter_<n>), found '{tmp_path / 'nowhere'}' "
+            "(no such directory)") in capsys.readouterr().err
+    assert not (tmp_path / "run2").exists()

@@ -5,7 +5,8 @@ Settings (the same for every row): Foundation's tutorial env config (the RLlib t
 ``env_config_dict``: 4 agents, 25×25, 1000-step episodes, a planner setting 7 bracket rates),
 dense logs every 20 episodes in every env as Foundation's training configs keep them, both
 policies trained, RLlib's default model (fully connected 256-256, tanh), rollout fragments
-of 200 steps, train batches of 4000 env steps, minibatches of 1000, one epoch.
+of 200 steps, train batches of 6400 env steps (a multiple of 1, 2 and 4 runners × 8 envs × 200,
+as RLlib requires), minibatches of 1600, one epoch.
 
 - ``sampling``: env steps per second of one env runner's ``sample()`` (in this process, no Ray),
   for Foundation 1.7.1's env (its tutorial wrapper ported to the new API stack, when
@@ -30,7 +31,7 @@ import numpy as np
 
 from ..foundation.configs import TUTORIAL_ENV_CONFIG
 
-BENCH_TRAINER = {"rollout_fragment_length": 200, "train_batch_size": 4000, "sgd_minibatch_size": 1000,
+BENCH_TRAINER = {"rollout_fragment_length": 200, "train_batch_size": 6400, "sgd_minibatch_size": 1600,
                  "num_sgd_iter": 1, "seed": 1}
 
 
@@ -68,6 +69,10 @@ class FoundationEnv:
                     self.action_spaces[agent] = (spaces.MultiDiscrete(n) if isinstance(n, (list, np.ndarray))
                                                  and np.ndim(n) == 1 else spaces.Discrete(int(n)))
                 self.steps = 0
+
+            @property
+            def previous_episode_metrics(self):
+                return self.env.previous_episode_metrics
 
             @staticmethod
             def _flatten(o):

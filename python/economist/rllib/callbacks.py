@@ -18,7 +18,7 @@ class EconomistCallbacks(RLlibCallback):
         if metrics_logger is None or env is None:
             return
         sub = env.envs[env_index].unwrapped if hasattr(env, "envs") else env.unwrapped
-        metrics = sub.previous_episode_metrics
+        metrics = getattr(sub, "previous_episode_metrics", None)  # None for envs other than ours
         if not metrics:
             return
         for key, value in metrics.items():

@@ -189,6 +189,19 @@ class EconomyEnv(MultiAgentEnv):
         """The last completed episode's metrics: ``social/productivity``, ``social/equality``, …"""
         return self._vector.query("previous_episode_metrics")
 
+    @property
+    def dense_log(self) -> dict | None:
+        """The current episode's dense log so far, if this episode keeps one (Foundation's
+        ``env.dense_log``)."""
+        return self._vector.query("dense_log")
+
+    @property
+    def previous_episode_dense_log(self) -> dict | None:
+        """The last finished episode that kept a dense log (Foundation's
+        ``env.previous_episode_dense_log``; ``foundation.utils.save_episode_log(env, path)``
+        writes it)."""
+        return self._vector.query("previous_episode_dense_log")
+
     def _keep_dense_log(self) -> None:
         text = _native.take_string(_native.lib.economist_env_query(
             self._vector._pointer(), 0, c_text("take_dense_log", "the query")))

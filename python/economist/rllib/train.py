@@ -17,6 +17,10 @@ to ``DIR.old`` first) receives:
 - ``dense_logs/logs_<env steps>/env<id>.lz4``: dense logs of the first four envs, every
   ``env.dense_log_frequency`` episodes (Foundation's layout; ``economist plot`` reads them).
 
+A new run starts from the policies ``general.restore_tf_weights_agents`` and
+``general.restore_tf_weights_planner`` name (Foundation's phase 2 starts from phase 1's agents):
+here, a run directory of this script or one of its checkpoints.
+
 Training stops at ``general.episodes``, ``general.max_env_steps``, ``general.max_wall_seconds``,
 ``general.stop_metric``/``stop_value`` or ``--iterations``, whichever comes first; Ctrl-C saves a
 checkpoint and stops.
@@ -177,6 +181,43 @@ def save_checkpoint(algo, directory: Path, iteration: int) -> Path:
     return target
 
 
+def checkpoint_path(value: str, key: str, origin: str | None) -> Path:
+    """The RLlib checkpoint that ``general.<key>`` names: a checkpoint directory of this script
+    (``checkpoints/iter_<n>``, or any ``save_to_path`` directory) or a run directory (its
+    ``checkpoints/latest``)."""
+    path = Path(value)
+    if not path.is_absolute() and origin:
+        beside = Path(origin).parent / path
+        path = beside if beside.exists() else path
+    if (path / "checkpoints" / "latest").is_file():
+        path = path / "checkpoints" / (path / "checkpoints" / "latest").read_text(encoding="utf-8").strip()
+    if not (path / "rllib_checkpoint.json").is_file():
+        where = f"{origin}: " if origin else ""
+        raise RunError(f"{where}general.{key}: expected an RLlib checkpoint (a run directory of "
+                       f"economist.rllib.train or one of its checkpoints/iter_<n>), found {value!r}"
+                       + ("" if path.exists() else " (no such directory)"))
+    return path
+
+
+def restore_policies(algo, run: RunConfig) -> list[str]:
+    """Loads the policies that ``general.restore_tf_weights_agents`` / ``_planner`` name (the
+    curriculum's phase 2 starts from phase 1's agents) into the learner and the env runners."""
+    done = []
+    for key, module in (("restore_tf_weights_agents", "a"), ("restore_tf_weights_planner", "p")):
+        value = run.general.get(key)
+        if not value:
+            continue
+        path = checkpoint_path(value, key, run.origin)
+        component = f"learner_group/learner/rl_module/{module}"
+        if not (path / component).is_dir():
+            raise RunError(f"general.{key}: {path} has no policy '{module}' ({path / component} is missing)")
+        algo.restore_from_path(str((path / component).resolve()), component=component)
+        done.append(f"policy {module} from {path}")
+    if done:
+        algo.env_runner_group.sync_weights(from_worker_or_learner_group=algo.learner_group)
+    return done
+
+
 def collect_dense_logs(algo) -> list[tuple[int, int, bytes]]:
     """The dense logs the env runners' envs kept since the last call: ``(env id, episode,
     JSON bytes)``, fetched from the runners (on any node) to the driver."""
@@ -268,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     directory = Path(args.run_dir)
     try:
+        for key in ("restore_tf_weights_agents", "restore_tf_weights_planner"):
+            if run.general.get(key) and not args.resume:
+                checkpoint_path(run.general[key], key, run.origin)
         aside = prepare_run_dir(directory, run, resume=args.resume, overwrite=args.overwrite)
     except RunError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -282,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = ppo_config(run, num_env_runners=args.num_env_runners,
                             num_envs_per_env_runner=args.num_envs_per_env_runner, seed=args.seed)
+        config.validate()  # RLlib's own checks (batch sizes against runners × envs × fragment)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
@@ -307,6 +352,14 @@ def _train(run: RunConfig, args: argparse.Namespace, directory: Path, config) ->
         algo.restore_from_path(str((directory / "checkpoints" / name).resolve()))
         keep_until = algo.iteration
         print(f"resumed from checkpoints/{name} (iteration {keep_until})")
+    else:
+        try:
+            for line in restore_policies(algo, run):
+                print(f"restored {line}")
+        except RunError as e:
+            algo.stop()
+            print(f"error: {e}", file=sys.stderr)
+            return 2
     results = ResultFiles(directory, keep_until)
     if results.records:
         earlier_seconds = float(results.records[-1].get("time_total_s", 0.0))
