@@ -23,13 +23,20 @@ def test_trains_checkpoints_and_resumes(tmp_path, small_config, local_ray, capsy
     progress = rows(run / "progress.csv")
     assert [int(r["training_iteration"]) for r in progress] == [1, 2]
     assert [int(r["timesteps_total"]) for r in progress] == [400, 800]
-    for key in ("policy_reward_mean/a", "policy_reward_mean/p", "custom_metrics/social/productivity_mean",
-                "custom_metrics/social/equality_mean", "info/learner/a/policy_loss", "info/learner/p/vf_loss"):
+    for key in ("policy_reward_mean/a", "policy_reward_mean/p", "episode_metrics/social/productivity",
+                "episode_metrics/social/equality", "episode_metrics/labor/weighted_cost", "info/learner/a/policy_loss", "info/learner/p/vf_loss"):
         assert all(np.isfinite(float(r[key])) for r in progress), key
+    # policy_reward_mean is per agent (RLlib 0.8's meaning): four agents and the planner make up
+    # the episode's total.
+    for r in progress:
+        total = 4 * float(r["policy_reward_mean/a"]) + float(r["policy_reward_mean/p"])
+        assert total == pytest.approx(float(r["episode_reward_mean"]), rel=1e-6)
     # The planner's entropy schedule [[0, 2.0], [1000, 0.1]] over env steps sampled.
     entropy = [float(r["info/learner/p/entropy_coeff"]) for r in progress]
     assert entropy == pytest.approx([2.0 - 1.9 * 0.4, 2.0 - 1.9 * 0.8])
     assert [float(r["info/learner/a/entropy_coeff"]) for r in progress] == [0.02, 0.02]
+    # kl_coeff defaults to RLlib's 0.2 here, so RLlib computes the KL and it is recorded.
+    assert all(float(r["info/learner/a/kl"]) >= 0 for r in progress)
     results = [json.loads(line) for line in (run / "result.json").read_text().splitlines()]
     assert [r["training_iteration"] for r in results] == [1, 2]
     # ckpt_frequency_steps 400: a checkpoint at each iteration; latest names the newest.
@@ -122,3 +129,19 @@ def test_phase_two_starts_from_phase_ones_agents(tmp_path, small_config, local_r
             f"economist.rllib.train or one of its checkpoints/iter_<n>), found '{tmp_path / 'nowhere'}' "
             "(no such directory)") in capsys.readouterr().err
     assert not (tmp_path / "run2").exists()
+
+
+def test_bad_arguments_and_configs_are_clear_errors(tmp_path, small_config, capsys):
+    with pytest.raises(SystemExit):
+        main([str(small_config), "--run-dir", str(tmp_path / "r"), "--num-env-runners", "-1"])
+    assert "--num-env-runners must be in 0...4096, found -1" in capsys.readouterr().err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(small_config.read_text().replace("train_batch_size: 400", "train_batch_size: lots"))
+    assert main([str(bad), "--run-dir", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml:" in err and "trainer.train_batch_size" in err and "'lots'" in err
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main([str(small_config), "--run-dir", str(blocker / "run")]) == 2
+    assert f"error: {blocker / 'run'}: cannot prepare the run directory" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()

@@ -10,8 +10,9 @@ to ``DIR.old`` first) receives:
 
 - ``config.yaml``: the run config as given (``--resume`` refuses a different one);
 - ``result.json`` and ``progress.csv``: one record per iteration with RLlib 0.8's column names
-  (``timesteps_total``, ``policy_reward_mean/a``, ``custom_metrics/social/productivity_mean``,
-  ``info/learner/a/policy_loss``, …): ``economist plot DIR`` draws them;
+  and ``economist train``'s (``timesteps_total``, ``policy_reward_mean/a``,
+  ``episode_metrics/social/productivity``, ``info/learner/a/policy_loss``, …): ``economist plot
+  DIR`` draws them;
 - ``checkpoints/iter_<n>/`` (RLlib's ``save_to_path``, every ``general.ckpt_frequency_steps``
   env steps and at the end) and ``checkpoints/latest`` naming the newest;
 - ``dense_logs/logs_<env steps>/env<id>.lz4``: dense logs of the first four envs, every
@@ -42,6 +43,7 @@ from typing import Any
 
 from .. import _native
 from ..runconfig import RunConfig, load_run_config
+from .env import policy_of
 
 _RUN_ENTRIES = ("config.yaml", "result.json", "progress.csv", "checkpoints", "dense_logs")
 # Env ids (Foundation's: num_envs_per_env_runner × (runner - 1) + index) that keep dense logs.
@@ -99,8 +101,9 @@ def _number(value: Any) -> float | None:
     return number
 
 
-def result_record(result: dict, wall_seconds: float, steps_per_second: float) -> dict:
-    """One iteration's record with RLlib 0.8's (Foundation's) flat names."""
+def result_record(result: dict, wall_seconds: float, steps_per_second: float, kl_policies=("a", "p")) -> dict:
+    """One iteration's record with RLlib 0.8's (Foundation's) names, as ``economist train``
+    writes them; ``kl_policies`` are those whose KL RLlib computes (``kl_coeff > 0``)."""
     runners = result.get("env_runners", {})
     learners = result.get("learners", {})
     record: dict[str, Any] = {
@@ -113,14 +116,20 @@ def result_record(result: dict, wall_seconds: float, steps_per_second: float) ->
         "env_steps_per_s": steps_per_second,
         "episode_reward_mean": _number(runners.get("episode_return_mean")),
     }
-    for policy, value in sorted((runners.get("module_episode_returns_mean") or {}).items()):
-        record[f"policy_reward_mean/{policy}"] = _number(value)
+    # RLlib 0.8's policy_reward_mean: the mean episode return of one agent of the policy (the
+    # new stack's module_episode_returns_mean sums the policy's agents).
+    per_policy: dict[str, list[float]] = {}
+    for agent, value in (runners.get("agent_episode_returns_mean") or {}).items():
+        per_policy.setdefault(policy_of(agent), []).append(float(value))
+    for policy, values in sorted(per_policy.items()):
+        record[f"policy_reward_mean/{policy}"] = sum(values) / len(values)
     for key, value in sorted(runners.items()):
         if "/" in key and isinstance(value, (int, float)):
-            record[f"custom_metrics/{key}_mean"] = float(value)
-    names = {"policy_loss": "policy_loss", "vf_loss": "vf_loss", "entropy": "entropy", "mean_kl_loss": "approx_kl",
+            record[f"episode_metrics/{key}"] = float(value)
+    names = {"policy_loss": "policy_loss", "vf_loss": "vf_loss", "total_loss": "total_loss", "entropy": "entropy",
              "curr_entropy_coeff": "entropy_coeff", "default_optimizer_learning_rate": "cur_lr",
-             "vf_explained_var": "vf_explained_var", "num_module_steps_trained": "num_steps_trained"}
+             "vf_explained_var": "vf_explained_var", "gradients_default_optimizer_global_norm": "grad_gnorm",
+             "num_module_steps_trained": "num_agent_steps_trained"}
     for policy in ("a", "p"):
         stats = learners.get(policy)
         if not stats:
@@ -128,6 +137,8 @@ def result_record(result: dict, wall_seconds: float, steps_per_second: float) ->
         for key, name in names.items():
             if key in stats:
                 record[f"info/learner/{policy}/{name}"] = _number(stats[key])
+        if policy in kl_policies and "mean_kl_loss" in stats:  # RLlib reports 0 when it does not compute it
+            record[f"info/learner/{policy}/kl"] = _number(stats["mean_kl_loss"])
     return record
 
 
@@ -271,7 +282,7 @@ def _stop_reason(run: RunConfig, record: dict, started: float, iterations: int |
         if metric.startswith("episode_reward_mean/"):
             value = record.get(f"policy_reward_mean/{metric.split('/', 1)[1]}")
         else:
-            value = record.get(f"custom_metrics/{metric}_mean")
+            value = record.get(f"episode_metrics/{metric}")
         if value is not None and value >= general["stop_value"]:
             return f"general.stop_metric {metric} = {value:.4g} >= {general['stop_value']}"
     return None
@@ -315,6 +326,9 @@ def main(argv: list[str] | None = None) -> int:
         aside = prepare_run_dir(directory, run, resume=args.resume, overwrite=args.overwrite)
     except RunError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"error: {directory}: cannot prepare the run directory: {e.strerror or e}", file=sys.stderr)
         return 2
     if aside is not None:
         print(f"moved the earlier run to {aside}")
@@ -374,13 +388,14 @@ def _train(run: RunConfig, args: argparse.Namespace, directory: Path, config) ->
             seconds = time.time() - started
             sampled = result.get("env_runners", {}).get("num_env_steps_sampled", 0)
             speed = sampled / max(result.get("time_this_iter_s", 0.0), 1e-9)
-            record = result_record(result, earlier_seconds + seconds, speed)
+            kl = [p for p in ("a", "p") if run.policy(p)["kl_coeff"] > 0]
+            record = result_record(result, earlier_seconds + seconds, speed, kl)
             results.append(record)
             logs = collect_dense_logs(algo)
             written = write_dense_logs(directory, record["timesteps_total"], logs)
             print(f"iteration {record['training_iteration']}: {record['timesteps_total']} env steps, "
                   f"reward a {record.get('policy_reward_mean/a')}, p {record.get('policy_reward_mean/p')}, "
-                  f"productivity {record.get('custom_metrics/social/productivity_mean')}, "
+                  f"productivity {record.get('episode_metrics/social/productivity')}, "
                   f"{speed:.0f} env steps/s" + (f", dense logs in {written}" if written else ""), flush=True)
             if frequency and record["timesteps_total"] - last_checkpoint_steps >= frequency:
                 save_checkpoint(algo, directory, record["training_iteration"])
