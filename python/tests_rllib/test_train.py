@@ -26,6 +26,9 @@ def test_trains_checkpoints_and_resumes(tmp_path, small_config, local_ray, capsy
     for key in ("policy_reward_mean/a", "policy_reward_mean/p", "episode_metrics/social/productivity",
                 "episode_metrics/social/equality", "episode_metrics/labor/weighted_cost", "info/learner/a/policy_loss", "info/learner/p/vf_loss"):
         assert all(np.isfinite(float(r[key])) for r in progress), key
+    for r in progress:
+        assert float(r["episode_metrics/social/equality_times_productivity"]) == pytest.approx(
+            float(r["episode_metrics/social/equality"]) * float(r["episode_metrics/social/productivity"]))
     # policy_reward_mean is per agent (RLlib 0.8's meaning): four agents and the planner make up
     # the episode's total.
     for r in progress:
@@ -145,3 +148,14 @@ def test_bad_arguments_and_configs_are_clear_errors(tmp_path, small_config, caps
     assert main([str(small_config), "--run-dir", str(blocker / "run")]) == 2
     assert f"error: {blocker / 'run'}: cannot prepare the run directory" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()
+
+
+def test_stop_metrics_end_the_run(tmp_path, small_config, local_ray, capsys):
+    config = tmp_path / "stop.yaml"
+    config.write_text(small_config.read_text().replace(
+        "  ckpt_frequency_steps: 400", "  ckpt_frequency_steps: 400\n  stop_metric: social/equality_times_productivity\n"
+                                       "  stop_value: 0.001"))
+    assert main([str(config), "--run-dir", str(tmp_path / "run")]) == 0
+    out = capsys.readouterr().out
+    assert "stopping: general.stop_metric social/equality_times_productivity = " in out
+    assert [int(r["training_iteration"]) for r in rows(tmp_path / "run/progress.csv")] == [1]

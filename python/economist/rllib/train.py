@@ -126,6 +126,10 @@ def result_record(result: dict, wall_seconds: float, steps_per_second: float, kl
     for key, value in sorted(runners.items()):
         if "/" in key and isinstance(value, (int, float)):
             record[f"episode_metrics/{key}"] = float(value)
+    # As economist train: the product of the smoothed equality and productivity (a stop metric).
+    equality, productivity = record.get("episode_metrics/social/equality"), record.get("episode_metrics/social/productivity")
+    if equality is not None and productivity is not None:
+        record["episode_metrics/social/equality_times_productivity"] = equality * productivity
     names = {"policy_loss": "policy_loss", "vf_loss": "vf_loss", "total_loss": "total_loss", "entropy": "entropy",
              "curr_entropy_coeff": "entropy_coeff", "default_optimizer_learning_rate": "cur_lr",
              "vf_explained_var": "vf_explained_var", "gradients_default_optimizer_global_norm": "grad_gnorm",
