@@ -159,3 +159,14 @@ def test_stop_metrics_end_the_run(tmp_path, small_config, local_ray, capsys):
     out = capsys.readouterr().out
     assert "stopping: general.stop_metric social/equality_times_productivity = " in out
     assert [int(r["training_iteration"]) for r in rows(tmp_path / "run/progress.csv")] == [1]
+
+
+def test_same_config_and_seed_give_the_same_run(tmp_path, small_config, local_ray):
+    def record(run):
+        assert main([str(small_config), "--run-dir", str(run), "--iterations", "2"]) == 0
+        return [{k: v for k, v in r.items() if "time" not in k and not k.endswith("per_s")}
+                for r in rows(run / "progress.csv")]
+
+    first, second = record(tmp_path / "one"), record(tmp_path / "two")
+    assert first == second
+    assert float(first[1]["info/learner/a/policy_loss"]) != 0
