@@ -95,7 +95,7 @@ def test_settings_rllib_cannot_express_are_errors(tmp_path, small_config):
 
 
 def test_phase_two_starts_from_phase_ones_agents(tmp_path, small_config, local_ray, capsys):
-    from economist.rllib.train import restore_policies, RunError
+    from economist.rllib.train import restore_policies
     from economist.runconfig import load_run_config
 
     phase1 = tmp_path / "phase1"

@@ -15,7 +15,6 @@ unmasked random actions, passes). Episodes end by truncation at ``episode_length
 
 from __future__ import annotations
 
-import ctypes
 from collections import deque
 from typing import Any, Mapping
 

@@ -20,9 +20,7 @@ its last step) and ``on_sample_end`` are called.
 
 from __future__ import annotations
 
-import time
 import uuid
-from typing import Any
 
 import numpy as np
 import torch
@@ -249,8 +247,8 @@ class VectorEnvRunner(MultiAgentEnvRunner):
             self._buffers[p.name]["obs"][:, row] = p.observations
             self._buffers[p.name]["mask"][:, row] = p.masks
         ongoing = self._flush_chunks(row) if num_timesteps is not None else []
-        for env in range(k):
-            self.env.envs[env].steps += row
+        for slot in self.env.envs:
+            slot.steps += env_steps // k
         self._count(env_steps, episodes_done)
         done = done_episodes + ongoing
         if self.episodes_to_numpy:
