@@ -71,7 +71,9 @@ def test_the_random_model_is_uniform_over_allowed_actions_and_values_zero():
 
 
 def test_unknown_models_and_a_mask_of_the_wrong_length_are_errors():
-    with pytest.raises(ValueError, match="supports 'fcnet' and 'random', found 'keras_conv_lstm'"):
+    with pytest.raises(ValueError, match="expected 'fcnet', 'keras_conv_lstm' or 'random', found 'lstm'"):
+        module(gym.spaces.Discrete(3), custom_model="lstm")
+    with pytest.raises(ValueError, match=r"keras_conv_lstm needs model_config\['field_layout'\]"):
         module(gym.spaces.Discrete(3), custom_model="keras_conv_lstm")
     obs = gym.spaces.Dict({"observations": gym.spaces.Box(-1, 1, (2,), np.float32),
                            "action_mask": gym.spaces.Box(0, 1, (4,), np.float32)})

@@ -43,15 +43,11 @@ def _schedule(points, constant: float):
     return points
 
 
-def _check_model(run: RunConfig, name: str) -> dict:
-    section = "agent_policy" if name == "a" else "planner_policy"
+def _model(run: RunConfig, name: str, layout: list) -> dict:
+    """A policy's ``model`` section as the module's ``model_config`` (with the observation
+    row's layout, which ``keras_conv_lstm`` cuts its maps from)."""
     model = dict(run.policy(name)["model"])
-    if model["custom_model"] == "keras_conv_lstm":
-        where = f"{run.origin}: " if run.origin else ""
-        raise ValueError(
-            f"{where}{section}.model.custom_model: economist.rllib has the 'fcnet' and 'random' models; "
-            "'keras_conv_lstm' is not available on RLlib yet (train it with `economist train`, or set "
-            f"{section}.model.custom_model: fcnet with fcnet_hiddens)")
+    model["field_layout"] = [list(entry) for entry in layout]
     return model
 
 
@@ -67,15 +63,17 @@ def ppo_config(config: Any, *, num_env_runners: int | None = None, num_envs_per_
     samples with :class:`~economist.rllib.runner.VectorEnvRunner` (one Swift call steps all of
     a runner's envs); False keeps RLlib's ``MultiAgentEnvRunner`` over :class:`EconomyEnv`.
     Raises ``ConfigError`` for config problems and ``ValueError`` for settings RLlib cannot
-    express (a ``keras_conv_lstm`` model, different ``gamma``/``lambda`` for two trained
-    policies: RLlib's GAE takes one of each).
+    express (different ``gamma``/``lambda`` for two trained policies: RLlib's GAE takes one of
+    each). ``keras_conv_lstm`` policies are stateful: RLlib trains them on ``max_seq_len``
+    sequences.
     """
     run = config if isinstance(config, RunConfig) else load_run_config(config)
     trainer = run.trainer
     trained = ["a"]
     if run.general["train_planner"]:
         trained.append("p")
-    models = {name: _check_model(run, name) for name in ("a", "p")}
+    probe = EconomyEnv({"config": run, "dense_logs": False})
+    models = {name: _model(run, name, probe.field_layout[name]) for name in ("a", "p")}
     if models["a"]["custom_model"] == "random":
         raise ValueError("agent_policy.model.custom_model: 'random' has nothing to train; economist.rllib trains "
                          "the agents' policy (use fcnet)")
@@ -86,7 +84,6 @@ def ppo_config(config: Any, *, num_env_runners: int | None = None, num_envs_per_
             raise ValueError(
                 f"agent_policy.{key} ({values['a']}) and planner_policy.{key} ({values['p']}) differ; "
                 f"RLlib's PPO uses one {key} for every policy: give both the same value")
-    probe = EconomyEnv({"config": run, "dense_logs": False})
     spaces = {name: (probe.observation_spaces[agent], probe.action_spaces[agent])
               for agent in probe.possible_agents for name in [policy_of(agent)]}
     probe.close()

@@ -130,13 +130,16 @@ class SwiftVectorEnv(VectorMultiAgentEnv):
 
 
 class _Chunk:
-    """One env's current episode chunk: where it starts in the runner's arrays and episode."""
-    __slots__ = ("episode_id", "start_row", "env_t_started")
+    """One env's current episode chunk: where it starts in the runner's arrays and episode, and
+    for stateful policies the recurrent state its agents start from (the previous chunk's last
+    STATE_OUT, a one-step lookback for the learner; None at an episode's start)."""
+    __slots__ = ("episode_id", "start_row", "env_t_started", "state_before")
 
-    def __init__(self, episode_id: str, start_row: int, env_t_started: int):
+    def __init__(self, episode_id: str, start_row: int, env_t_started: int, state_before: dict | None = None):
         self.episode_id = episode_id
         self.start_row = start_row
         self.env_t_started = env_t_started
+        self.state_before = state_before
 
 
 class VectorEnvRunner(MultiAgentEnvRunner):
@@ -193,6 +196,8 @@ class VectorEnvRunner(MultiAgentEnvRunner):
                 "dist": np.empty((rows, k, a, p.mask_size), np.float32),
                 "rewards": np.empty((rows, k, a), np.float32),
             }
+            for key, value in self._initial_states.get(p.name, {}).items():
+                self._buffers[p.name]["state/" + key] = np.empty((rows, k, a) + value.shape, np.float32)
 
     # -- Sampling -----------------------------------------------------------------------------
 
@@ -206,6 +211,8 @@ class VectorEnvRunner(MultiAgentEnvRunner):
         k = self.num_envs
         self.module.foreach_module(lambda _, m: m.eval() if isinstance(m, torch.nn.Module) else m)
         self._input_lens = {p.name: [int(n) for n in p.nvec] for p in self._vector.policies}
+        self._initial_states = {p.name: {k: v.detach().numpy() for k, v in self.module[p.name].get_initial_state().items()}
+                                for p in self._vector.policies if self.module[p.name].is_stateful()}
         if num_timesteps is not None:
             steps = max(1, -(-int(num_timesteps) // k))
         else:
@@ -265,6 +272,10 @@ class VectorEnvRunner(MultiAgentEnvRunner):
         self._resets += 1
         self.reset_seed = int(words[0])  # the VectorEnv's reset seed (env i: stream i), for replays
         self._vector.reset(self.reset_seed)
+        # Recurrent states of every (env, agent), at the policies' initial states.
+        self._states = {name: {key: np.broadcast_to(value, (self.num_envs, len(p.agents)) + value.shape).copy()
+                               for key, value in self._initial_states[name].items()}
+                        for p in self._vector.policies for name in [p.name] if name in self._initial_states}
         self._noise = torch.Generator().manual_seed(int(words[1]) >> 1)
         self._random = np.random.default_rng(int(words[1]))
         self._ongoing_episodes_for_metrics.clear()
@@ -288,12 +299,17 @@ class VectorEnvRunner(MultiAgentEnvRunner):
             # The Swift buffers themselves (contiguous, read before the step changes them).
             batch = {Columns.OBS: {"observations": torch.from_numpy(p.observations.reshape(k * a, -1)),
                                    "action_mask": torch.from_numpy(p.masks.reshape(k * a, -1))}}
+            states = self._states.get(p.name)
+            if states is not None:
+                batch[Columns.STATE_IN] = {key: torch.from_numpy(v.reshape(k * a, -1)) for key, v in states.items()}
             with torch.no_grad():
-                if explore:
-                    logits = module._forward_exploration(batch)[Columns.ACTION_DIST_INPUTS]
-                else:
-                    logits = module._forward_inference(batch)[Columns.ACTION_DIST_INPUTS]
+                out = module._forward_exploration(batch) if explore else module._forward_inference(batch)
+                logits = out[Columns.ACTION_DIST_INPUTS]
                 actions, logp = _sample_categoricals(logits, self._input_lens[p.name], explore, self._noise)
+                if states is not None:
+                    for key, value in out[Columns.STATE_OUT].items():
+                        states[key][...] = value.numpy().reshape(states[key].shape)
+                        buffers["state/" + key][row] = states[key]
             values = actions.numpy().reshape(k, a, -1)
             buffers["actions"][row] = values
             buffers["logp"][row] = logp.numpy().reshape(k, a)
@@ -340,6 +356,15 @@ class VectorEnvRunner(MultiAgentEnvRunner):
                     Columns.ACTION_DIST_INPUTS: InfiniteLookbackBuffer(b["dist"][start:stop, env, i].copy()),
                     WEIGHTS_SEQ_NO: InfiniteLookbackBuffer(seq.copy()),
                 }
+                if p.name in self._initial_states:
+                    # STATE_OUT per step; a continuation chunk also carries the state it starts
+                    # from as a one-step lookback (where RLlib's learner looks for it).
+                    before = chunk.state_before[p.name] if chunk.state_before else None
+                    states = {}
+                    for key in self._initial_states[p.name]:
+                        steps_ = b["state/" + key][start:stop, env, i]
+                        states[key] = np.concatenate([before[key][i][None], steps_]) if before else steps_.copy()
+                    extras[Columns.STATE_OUT] = InfiniteLookbackBuffer(states, lookback=1 if before else 0)
                 episode.agent_episodes[agent] = SingleAgentEpisode(
                     agent_id=agent, module_id=p.name, multi_agent_episode_id=chunk.episode_id,
                     observations=InfiniteLookbackBuffer({"observations": obs, "action_mask": mask},
@@ -377,6 +402,9 @@ class VectorEnvRunner(MultiAgentEnvRunner):
         make_callback("on_episode_end", callbacks_objects=self._callbacks,
                       callbacks_functions=self.config.callbacks_on_episode_end, kwargs=kwargs)
         self._chunks[env] = _Chunk(uuid.uuid4().hex, row, 0)
+        for name, states in self._states.items():  # the next episode starts from initial states
+            for key, value in states.items():
+                value[env] = self._initial_states[name][key]
         return episode
 
     def _flush_chunks(self, row: int) -> list[MultiAgentEpisode]:
@@ -385,11 +413,15 @@ class VectorEnvRunner(MultiAgentEnvRunner):
         out = []
         for env, chunk in enumerate(self._chunks):
             length = row - chunk.start_row
+            before = chunk.state_before
             if length > 0:
                 episode = self._episode(env, chunk.start_row, row, None, done=False)
                 self._ongoing_episodes_for_metrics[chunk.episode_id].append(episode)
                 out.append(episode)
-            self._chunks[env] = _Chunk(chunk.episode_id, 0, chunk.env_t_started + max(length, 0))
+                if self._initial_states:
+                    before = {name: {key: self._buffers[name]["state/" + key][row - 1, env].copy()
+                                     for key in keys} for name, keys in self._initial_states.items()}
+            self._chunks[env] = _Chunk(chunk.episode_id, 0, chunk.env_t_started + max(length, 0), before)
         return out
 
     def _count(self, env_steps: int, episodes: int) -> None:
