@@ -267,7 +267,8 @@ public func economistEnvDescribe(_ pointer: UnsafeMutableRawPointer?) -> UnsafeM
 
 /// One env's state as JSON; `what` is `metrics`, `previous_episode_metrics`, `dense_log`,
 /// `previous_episode_dense_log`, `take_dense_log` (the latest finished episode's log not taken
-/// before, once), `state` or `status` (null where there is none yet).
+/// before, once), `saez_local_buffer` and `saez_samples` (`[[income, marginal rate], …]`, null
+/// without a Saez tax model), `state` or `status` (null where there is none yet).
 @_cdecl("economist_env_query")
 public func economistEnvQuery(_ pointer: UnsafeMutableRawPointer?, _ env: Int32, _ what: UnsafePointer<CChar>?)
   -> UnsafeMutablePointer<CChar>?
@@ -295,6 +296,9 @@ public func economistEnvQuery(_ pointer: UnsafeMutableRawPointer?, _ env: Int32,
       bytes = environment.isRecording ? environment.denseLogSoFar().jsonBytes() : Array("null".utf8)
     case "previous_episode_dense_log":
       bytes = handle.previousLogs[i] ?? Array("null".utf8)
+    case "saez_local_buffer", "saez_samples":
+      let samples = query == "saez_local_buffer" ? environment.saezLocalBuffer : environment.saezSamples
+      bytes = samples.map { JSONWriter.serialize(saezJSON($0)) } ?? Array("null".utf8)
     case "take_dense_log":
       bytes = handle.pendingLogs[i] ?? Array("null".utf8)
       handle.pendingLogs[i] = nil
@@ -307,8 +311,8 @@ public func economistEnvQuery(_ pointer: UnsafeMutableRawPointer?, _ env: Int32,
       ])
     default:
       let known = [
-        "metrics", "previous_episode_metrics", "dense_log", "previous_episode_dense_log", "take_dense_log", "state",
-        "status",
+        "metrics", "previous_episode_metrics", "dense_log", "previous_episode_dense_log", "take_dense_log",
+        "saez_local_buffer", "saez_samples", "state", "status",
       ]
       fail(.argument, "economist_env_query: unknown query '\(query)' (known: \(known.joined(separator: ", ")))")
       return nil
@@ -486,4 +490,44 @@ func amountValue(_ v: JSONValue, path: String) throws -> Double {
     throw StateError("\(path): expected a number in 0...\(Int(Limits.amount))")
   }
   return x
+}
+
+/// Saez samples as `[[income, marginal rate], …]`.
+func saezJSON(_ samples: [SaezEstimator.Sample]) -> JSONValue {
+  .array(samples.map { .array([.double($0.income), .double($0.marginalRate)]) })
+}
+
+/// Installs a pooled Saez buffer (JSON `[[income, marginal rate], …]`: every replica's local
+/// buffer concatenated) as env `index`'s global buffer, as Foundation's training script does
+/// across its workers.
+@_cdecl("economist_env_set_saez_global_buffer")
+public func economistEnvSetSaezGlobalBuffer(
+  _ pointer: UnsafeMutableRawPointer?, _ env: Int32, _ json: UnsafePointer<CChar>?
+) -> Int32 {
+  guard let handle = envHandle(pointer, "economist_env_set_saez_global_buffer") else { return Status.argument.rawValue }
+  return handle.exclusive {
+    guard env >= 0 && Int(env) < handle.vector.envCount, let json else {
+      return fail(
+        .argument,
+        "economist_env_set_saez_global_buffer: env must be in 0..<\(handle.vector.envCount) and the JSON not NULL")
+    }
+    var samples: [SaezEstimator.Sample] = []
+    do {
+      guard case .array(let items) = try JSONParser.parse(String(cString: json)) else {
+        return fail(.argument, "a Saez buffer is a list of [income, marginal rate] pairs")
+      }
+      samples.reserveCapacity(items.count)
+      for (i, item) in items.enumerated() {
+        guard case .array(let pair) = item, pair.count == 2, let income = pair[0].doubleValue,
+          let rate = pair[1].doubleValue
+        else { return fail(.argument, "Saez sample \(i): expected an [income, marginal rate] pair of numbers") }
+        samples.append(SaezEstimator.Sample(income: income, marginalRate: rate))
+      }
+    } catch {
+      return fail(.argument, "a Saez buffer is not valid JSON: \(error)")
+    }
+    if let problem = handle.vector.setSaezGlobalBuffer(samples, env: Int(env)) { return fail(.argument, problem) }
+    clearError()
+    return Status.ok.rawValue
+  }
 }

@@ -283,6 +283,36 @@ public final class EconomyVectorEnv: EpisodeReporting {
     writeFirstObservations(batch)
   }
 
+  /// Pools every environment's local Saez samples, in environment order, and installs the pool
+  /// as each one's global buffer, as Foundation's training script does across its workers after
+  /// each iteration (`accumulate_and_broadcast_saez_buffers`).
+  ///
+  /// - Returns: The pool's size, or nil when no environment uses `tax_model: saez`.
+  /// - Throws: ``EnvError/invalidState(_:)`` if an environment refuses the pool (a sample it
+  ///   recorded itself is out of range: a bug, reported rather than trapped).
+  @discardableResult
+  public func poolSaezBuffers() throws(EnvError) -> Int? {
+    var pool: [SaezEstimator.Sample] = []
+    var users: [Int] = []
+    for e in 0..<envCount {
+      guard let local = envs[e].saezLocalBuffer else { continue }
+      pool += local
+      users.append(e)
+    }
+    guard !users.isEmpty else { return nil }
+    for e in users {
+      if let problem = envs[e].setSaezGlobalBuffer(pool) { throw .invalidState("environment \(e): \(problem)") }
+    }
+    return pool.count
+  }
+
+  /// Installs `samples` as environment `env`'s global Saez buffer (see
+  /// ``Environment/setSaezGlobalBuffer(_:)``); returns why it cannot, or nil.
+  public func setSaezGlobalBuffer(_ samples: [SaezEstimator.Sample], env: Int) -> String? {
+    precondition(env >= 0 && env < envCount, "no environment \(env)")
+    return envs[env].setSaezGlobalBuffer(samples)
+  }
+
   /// Sets agents' state in environment `env` by hand (locations, holdings, state fields; see
   /// ``Environment/applyInitialState(_:)``) and rewrites its observations and masks in `batch`.
   ///

@@ -17,6 +17,9 @@ import RL
 /// - `checkpoints/latest/` and `checkpoints/step_<env steps>/` (every `ckpt_frequency_steps`).
 /// - `dense_logs/logs_<env steps>/env<i>.json`: dense logs of finished episodes, when the env
 ///   config's `dense_log_frequency` asks for them.
+///
+/// With `tax_model: saez`, the envs' Saez samples are pooled after each iteration that finished
+/// episodes (``EconomyVectorEnv/poolSaezBuffers()``), as in Foundation's training script.
 public final class TrainingRun {
   /// The loaded config.
   public let config: RunConfig
@@ -274,6 +277,9 @@ public final class TrainingRun {
         return reason
       }
       var result = try trainer.step()
+      // Foundation's training script pools the Saez samples of all envs after each iteration
+      // that finished episodes.
+      if !result.episodes.isEmpty { try vectorEnv.poolSaezBuffers() }
       if case .record(var metrics)? = result.record[path: "episode_metrics"], metrics[path: "social/equality"] != nil {
         let e = trainer.episodeMetric("social/equality")
         let p = trainer.episodeMetric("social/productivity")

@@ -256,3 +256,41 @@ struct VectorEnvTests {
     #expect(TrainingRun.denseLogEnvs == 4)
   }
 }
+
+@Suite("Saez pooling")
+struct SaezPoolingTests {
+  @Test("pooling installs every env's local Saez samples, in env order, as each env's global buffer")
+  func poolingInstallsTheConcatenation() throws {
+    let yaml = try String(contentsOfFile: repositoryRoot + "/scenarios/saez.yaml", encoding: .utf8)
+    let config = try EnvironmentConfig.parse(yaml: yaml, file: repositoryRoot + "/scenarios/saez.yaml")
+    let vector = try EconomyVectorEnv(config: config, envs: 3, threads: 1)
+    let batch = vector.makeBatch()
+    vector.reset(seed: 4, into: batch)
+    #expect(try vector.poolSaezBuffers() == 0)
+    let period = try #require(vector.environment(0).component(PeriodicBracketTax.self)).period
+    for _ in 0..<(2 * period + 1) { try vector.stepRandom(batch) }
+    let locals = (0..<3).map { vector.environment($0).saezLocalBuffer ?? [] }
+    #expect(locals.allSatisfy { $0.count == 2 * vector.environment(0).agentCount })
+    #expect(locals[0] != locals[1], "each env records its own incomes")
+    let pooled = try #require(try vector.poolSaezBuffers())
+    #expect(pooled == locals.map(\.count).reduce(0, +))
+    for e in 0..<3 {
+      let samples = try #require(vector.environment(e).saezSamples)
+      #expect(Array(samples.prefix(pooled)) == locals.flatMap { $0 }, "env \(e) sees the pool first")
+    }
+    var environment = vector.environment(0)
+    #expect(
+      environment.setSaezGlobalBuffer([.init(income: 1, marginalRate: 0.1)])
+        == "a global Saez buffer holds every replica's samples: expected at least this environment's 8, found 1")
+  }
+
+  @Test("environments without a Saez tax model have nothing to pool")
+  func nothingToPoolWithoutSaez() throws {
+    let yaml = try String(contentsOfFile: repositoryRoot + "/scenarios/quickstart.yaml", encoding: .utf8)
+    let vector = try EconomyVectorEnv(config: EnvironmentConfig.parse(yaml: yaml, file: nil), envs: 2, threads: 1)
+    vector.reset(seed: 1, into: vector.makeBatch())
+    #expect(try vector.poolSaezBuffers() == nil)
+    var environment = vector.environment(0)
+    #expect(environment.setSaezGlobalBuffer([]) == "the environment has no PeriodicBracketTax with tax_model: saez")
+  }
+}

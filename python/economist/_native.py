@@ -84,6 +84,7 @@ def _load() -> ctypes.CDLL:
         "economist_env_step_random": ([c_void_p], i32),
         "economist_env_query": ([c_void_p, i32, c_char_p], owned),
         "economist_env_set_state": ([c_void_p, i32, c_char_p], i32),
+        "economist_env_set_saez_global_buffer": ([c_void_p, i32, c_char_p], i32),
         "economist_dense_log_load": ([c_char_p], owned),
         "economist_dense_log_save": ([ctypes.c_char_p, i64, c_char_p, i32], i32),
         "economist_run_config": ([c_char_p, c_char_p, ctypes.POINTER(i32)], owned),

@@ -45,13 +45,18 @@ int32_t economist_env_reset(void *env, uint64_t seed, int32_t mode, int32_t dens
 int32_t economist_env_step(void *env);
 int32_t economist_env_step_random(void *env);
 /* what: metrics, previous_episode_metrics, dense_log, previous_episode_dense_log, state, status,
- * take_dense_log (the latest finished episode's dense log not taken before, then cleared) */
+ * take_dense_log (the latest finished episode's dense log not taken before, then cleared),
+ * saez_local_buffer, saez_samples ([[income, marginal rate], ...]; null without tax_model saez) */
 char *economist_env_query(void *env, int32_t index, const char *what);
 
 /* Sets agents' state in env index by hand (JSON keyed by agent id, Foundation's agent.state keys:
  * loc, inventory, escrow, endogenous.Labor, build_payment, build_skill, ...) and rewrites its
  * observations; on an error nothing changes. */
 int32_t economist_env_set_state(void *env, int32_t index, const char *json);
+
+/* Installs a pooled Saez buffer (JSON [[income, marginal rate], ...], every replica's local buffer
+ * concatenated) as env index's global buffer (Foundation's set_global_saez_buffer). */
+int32_t economist_env_set_saez_global_buffer(void *env, int32_t index, const char *json);
 
 char *economist_dense_log_load(const char *path);
 /* lz4: 1 an LZ4 frame (Foundation's format), 0 plain JSON, -1 by the .lz4 suffix */

@@ -303,8 +303,9 @@ class VectorEnv:
     def query(self, what: str, env: int = 0):
         """A JSON value of env ``env``: ``metrics``, ``previous_episode_metrics``, ``dense_log``,
         ``previous_episode_dense_log`` (the last finished episode that kept one),
-        ``take_dense_log`` (the latest finished episode's log not taken before, once), ``state``
-        or ``status``."""
+        ``take_dense_log`` (the latest finished episode's log not taken before, once),
+        ``saez_local_buffer``, ``saez_samples`` (the Saez formula's next samples), ``state`` or
+        ``status``."""
         if isinstance(env, bool) or not isinstance(env, (int, np.integer)) or not 0 <= env < self.num_envs:
             raise IndexError(f"env must be an integer in 0..<{self.num_envs}, found {env!r}")
         return take_json(lib.economist_env_query(self._pointer(), int(env), c_text(what, "the query")))
@@ -318,6 +319,19 @@ class VectorEnv:
             raise IndexError(f"env must be an integer in 0..<{self.num_envs}, found {env!r}")
         text = json.dumps({str(k): v for k, v in states.items()}, default=_json_default)
         check(lib.economist_env_set_state(self._pointer(), int(env), c_text(text, "the states")))
+
+    def saez_local_buffer(self, env: int = 0) -> list | None:
+        """Env ``env``'s local Saez samples ``[[income, marginal rate], …]`` (Foundation's
+        ``get_local_saez_buffer``); None when its tax model is not ``saez``."""
+        return self.query("saez_local_buffer", env)
+
+    def set_saez_global_buffer(self, samples, env: int = 0) -> None:
+        """Installs ``samples`` (every replica's local buffer, concatenated) as env ``env``'s
+        global Saez buffer (Foundation's ``set_global_saez_buffer``)."""
+        if isinstance(env, bool) or not isinstance(env, (int, np.integer)) or not 0 <= env < self.num_envs:
+            raise IndexError(f"env must be an integer in 0..<{self.num_envs}, found {env!r}")
+        text = json.dumps([[float(i), float(r)] for i, r in samples])
+        check(lib.economist_env_set_saez_global_buffer(self._pointer(), int(env), c_text(text, "the samples")))
 
     def close(self) -> None:
         """Releases this object's hold on the Swift environments (views you still hold keep

@@ -164,3 +164,40 @@ def test_same_config_and_seed_give_the_same_run(tmp_path, small_config, local_ra
     first, second = record(tmp_path / "one"), record(tmp_path / "two")
     assert first == second
     assert float(first[1]["info/learner/a/policy_loss"]) != 0
+
+
+def test_saez_samples_are_pooled_across_runners_and_envs(tmp_path, small_config, local_ray):
+    from economist.rllib.train import sync_saez_buffers
+
+    config = tmp_path / "saez.yaml"
+    config.write_text(small_config.read_text().replace("tax_model: model_wrapper", "tax_model: saez")
+                      .replace("  train_planner: true", "  train_planner: false"))
+    algo = ppo_config(str(config)).build_algo()
+    try:
+        assert sync_saez_buffers(algo) == (0, 2)  # nothing recorded yet, two envs with a Saez model
+        algo.train()  # 400 env steps: 200 per env, 8 tax periods of 4 agents each
+        pooled, envs = sync_saez_buffers(algo)
+
+        def report(runner):
+            return [(s.env_id, s.saez_local_buffer(), s._vector.query("saez_samples", s.index))
+                    for s in runner.env.envs]
+
+        (reports,) = algo.env_runner_group.foreach_env_runner(report, local_env_runner=False)
+    finally:
+        algo.stop()
+    locals_ = [local for _, local, _ in sorted(reports, key=lambda r: r[0])]
+    assert envs == 2 and pooled == sum(len(b) for b in locals_) == 2 * 8 * 4
+    concatenated = [s for b in locals_ for s in b]
+    for _, local, samples in reports:
+        # Foundation's saez_buffer: the pool, then the env's own additions (its local samples).
+        assert samples[:len(concatenated)] == concatenated
+        assert samples[len(concatenated):] == local[len(local) - (len(samples) - len(concatenated)):]
+    # Installing a pool shorter than an env's own buffer, or a bad sample, is refused.
+    vector = __import__("economist").VectorEnv(config.read_text(), num_envs=1, auto_reset=True)
+    vector.reset(1)
+    for _ in range(60):
+        vector.step_random()
+    with pytest.raises(__import__("economist").EconomistError, match="expected at least this environment's 8, found 1"):
+        vector.set_saez_global_buffer([[1.0, 0.1]])
+    with pytest.raises(__import__("economist").EconomistError, match=r"sample 0: expected a finite income and a marginal rate in 0...1"):
+        vector.set_saez_global_buffer([[1.0, 2.0]] * 8)

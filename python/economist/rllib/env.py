@@ -201,6 +201,15 @@ class EconomyEnv(MultiAgentEnv):
         writes it)."""
         return self._vector.query("previous_episode_dense_log")
 
+    def saez_local_buffer(self) -> list | None:
+        """This env's local Saez samples (Foundation's ``get_local_saez_buffer``); None unless
+        its tax model is ``saez``."""
+        return self._vector.saez_local_buffer(0)
+
+    def set_saez_global_buffer(self, samples) -> None:
+        """Installs every replica's pooled Saez samples (Foundation's ``set_global_saez_buffer``)."""
+        self._vector.set_saez_global_buffer(samples, 0)
+
     def _keep_dense_log(self) -> None:
         text = _native.take_string(_native.lib.economist_env_query(
             self._vector._pointer(), 0, c_text("take_dense_log", "the query")))

@@ -102,6 +102,12 @@ class EnvSlot(MultiAgentEnv):
         logs, self.dense_logs = self.dense_logs, []
         return logs
 
+    def saez_local_buffer(self) -> list | None:
+        return self._vector.saez_local_buffer(self.index)
+
+    def set_saez_global_buffer(self, samples) -> None:
+        self._vector.set_saez_global_buffer(samples, self.index)
+
     def reset(self, *, seed=None, options=None):
         raise RuntimeError("an EnvSlot is stepped by its VectorEnvRunner")
 

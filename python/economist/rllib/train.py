@@ -18,6 +18,10 @@ to ``DIR.old`` first) receives:
 - ``dense_logs/logs_<env steps>/env<id>.lz4``: dense logs of the first four envs, every
   ``env.dense_log_frequency`` episodes (Foundation's layout; ``economist plot`` reads them).
 
+With ``tax_model: saez``, every env's Saez samples are pooled after each iteration that finished
+episodes and installed in every env, on every runner (Foundation's training script does the
+same).
+
 A new run starts from the policies ``general.restore_tf_weights_agents`` and
 ``general.restore_tf_weights_planner`` name (Foundation's phase 2 starts from phase 1's agents):
 here, a run directory of this script or one of its checkpoints.
@@ -254,6 +258,41 @@ def collect_dense_logs(algo) -> list[tuple[int, int, bytes]]:
     return logs
 
 
+def sync_saez_buffers(algo) -> tuple[int, int] | None:
+    """Pools the Saez samples of every env on every runner and installs the pool as each env's
+    global buffer, as Foundation's training script does after each iteration
+    (``accumulate_and_broadcast_saez_buffers``). Returns (samples, envs), or None when no env
+    uses ``tax_model: saez``."""
+
+    def local(runner):
+        env = getattr(runner, "env", None)
+        out = []
+        for sub in getattr(env, "envs", []) if env is not None else []:
+            e = sub.unwrapped
+            if hasattr(e, "saez_local_buffer"):
+                buffer = e.saez_local_buffer()
+                if buffer is not None:
+                    out.append((e.env_id, buffer))
+        return out
+
+    buffers = []
+    for part in algo.env_runner_group.foreach_env_runner(local, local_env_runner=True):
+        buffers += part or []
+    if not buffers:
+        return None
+    pooled = [sample for _, buffer in sorted(buffers, key=lambda b: b[0]) for sample in buffer]
+
+    def install(runner, pooled=pooled):
+        env = getattr(runner, "env", None)
+        for sub in getattr(env, "envs", []) if env is not None else []:
+            e = sub.unwrapped
+            if hasattr(e, "set_saez_global_buffer") and e.saez_local_buffer() is not None:
+                e.set_saez_global_buffer(pooled)
+
+    algo.env_runner_group.foreach_env_runner(install, local_env_runner=True)
+    return len(pooled), len(buffers)
+
+
 def write_dense_logs(directory: Path, steps: int, logs: list[tuple[int, int, bytes]]) -> Path | None:
     """Writes the latest log of each env as ``dense_logs/logs_<steps>/env<id>.lz4`` (LZ4 JSON,
     Foundation's format)."""
@@ -385,6 +424,7 @@ def _train(run: RunConfig, args: argparse.Namespace, directory: Path, config) ->
     last_checkpoint_steps = results.records[-1]["timesteps_total"] if results.records else 0
     done = 0
     record = None
+    uses_saez = None  # known after the first pooling attempt
     try:
         while True:
             result = algo.train()
@@ -395,6 +435,9 @@ def _train(run: RunConfig, args: argparse.Namespace, directory: Path, config) ->
             kl = [p for p in ("a", "p") if run.policy(p)["kl_coeff"] > 0]
             record = result_record(result, earlier_seconds + seconds, speed, kl)
             results.append(record)
+            if record["episodes_this_iter"] > 0 and uses_saez is not False:
+                pooled = sync_saez_buffers(algo)
+                uses_saez = pooled is not None
             logs = collect_dense_logs(algo)
             written = write_dense_logs(directory, record["timesteps_total"], logs)
             print(f"iteration {record['training_iteration']}: {record['timesteps_total']} env steps, "
