@@ -17,7 +17,6 @@ import contextlib
 import json
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
