@@ -300,25 +300,32 @@ class VectorEnv:
                 return p
         raise KeyError(f"no policy '{name}' (policies: {', '.join(p.name for p in self.policies)})")
 
+    def _env_index(self, env) -> int:
+        if isinstance(env, bool) or not isinstance(env, (int, np.integer)) or not 0 <= env < self.num_envs:
+            raise IndexError(f"env must be an integer in 0..<{self.num_envs}, found {env!r}")
+        return int(env)
+
+    def query_text(self, what: str, env: int = 0) -> str:
+        """The JSON text of :meth:`query` (``"null"`` where there is none), unparsed."""
+        return _native.take_string(lib.economist_env_query(self._pointer(), self._env_index(env),
+                                                           c_text(what, "the query")))
+
     def query(self, what: str, env: int = 0):
         """A JSON value of env ``env``: ``metrics``, ``previous_episode_metrics``, ``dense_log``,
         ``previous_episode_dense_log`` (the last finished episode that kept one),
         ``take_dense_log`` (the latest finished episode's log not taken before, once),
         ``saez_local_buffer``, ``saez_samples`` (the Saez formula's next samples), ``state`` or
         ``status``."""
-        if isinstance(env, bool) or not isinstance(env, (int, np.integer)) or not 0 <= env < self.num_envs:
-            raise IndexError(f"env must be an integer in 0..<{self.num_envs}, found {env!r}")
-        return take_json(lib.economist_env_query(self._pointer(), int(env), c_text(what, "the query")))
+        return json.loads(self.query_text(what, env))
 
     def set_agent_states(self, states: Mapping[str, Mapping], env: int = 0) -> None:
         """Sets agents' state in env ``env`` by hand, with Foundation's ``agent.state`` keys
         (``loc``, ``inventory``, ``escrow``, ``endogenous``, ``build_payment``, ``build_skill``,
         …), and rewrites its observations and masks. Every value is checked first; on an error
         (``EconomistError``) nothing changes."""
-        if isinstance(env, bool) or not isinstance(env, (int, np.integer)) or not 0 <= env < self.num_envs:
-            raise IndexError(f"env must be an integer in 0..<{self.num_envs}, found {env!r}")
+        env = self._env_index(env)
         text = json.dumps({str(k): v for k, v in states.items()}, default=_json_default)
-        check(lib.economist_env_set_state(self._pointer(), int(env), c_text(text, "the states")))
+        check(lib.economist_env_set_state(self._pointer(), env, c_text(text, "the states")))
 
     def saez_local_buffer(self, env: int = 0) -> list | None:
         """Env ``env``'s local Saez samples ``[[income, marginal rate], …]`` (Foundation's
@@ -328,10 +335,9 @@ class VectorEnv:
     def set_saez_global_buffer(self, samples, env: int = 0) -> None:
         """Installs ``samples`` (every replica's local buffer, concatenated) as env ``env``'s
         global Saez buffer (Foundation's ``set_global_saez_buffer``)."""
-        if isinstance(env, bool) or not isinstance(env, (int, np.integer)) or not 0 <= env < self.num_envs:
-            raise IndexError(f"env must be an integer in 0..<{self.num_envs}, found {env!r}")
+        env = self._env_index(env)
         text = json.dumps([[float(i), float(r)] for i, r in samples])
-        check(lib.economist_env_set_saez_global_buffer(self._pointer(), int(env), c_text(text, "the samples")))
+        check(lib.economist_env_set_saez_global_buffer(self._pointer(), env, c_text(text, "the samples")))
 
     def close(self) -> None:
         """Releases this object's hold on the Swift environments (views you still hold keep

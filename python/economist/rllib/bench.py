@@ -28,6 +28,8 @@ import time
 from typing import Any
 
 import numpy as np
+from gymnasium import spaces
+from ray.rllib.env.multi_agent_env import MultiAgentEnv
 
 from ..foundation.configs import TUTORIAL_ENV_CONFIG
 
@@ -41,70 +43,65 @@ def bench_run_config(envs: int, runners: int) -> dict:
             "trainer": {**BENCH_TRAINER, "num_workers": runners, "num_envs_per_worker": envs}}
 
 
-class FoundationEnv:
+class FoundationEnv(MultiAgentEnv):
     """Foundation's tutorial RLlib wrapper (``tutorials/rllib/env_wrapper.py``) on the new API
     stack: Foundation's env, each agent's observation dict flattened into one float32 vector
-    (sorted keys, as RLlib's old stack flattened ``Dict`` observations) beside its float mask."""
+    (sorted keys, as RLlib's old stack flattened ``Dict`` observations) beside its float mask.
+    Needs ``ai_economist`` (imported when an env is made)."""
 
-    def __new__(cls, env_config):
-        from ray.rllib.env.multi_agent_env import MultiAgentEnv
-        from gymnasium import spaces
+    def __init__(self, env_config):
+        super().__init__()
         from ai_economist import foundation
 
-        class _FoundationEnv(MultiAgentEnv):
-            def __init__(self, env_config):
-                super().__init__()
-                self.env = foundation.make_env_instance(**env_config["env_config_dict"])
-                obs = self.env.reset()
-                self.possible_agents = list(obs)
-                self.agents = []
-                self.observation_spaces = {}
-                self.action_spaces = {}
-                for agent, o in obs.items():
-                    flat, mask = self._flatten(o)
-                    self.observation_spaces[agent] = spaces.Dict({
-                        "observations": spaces.Box(-1e20, 1e20, flat.shape, np.float32),
-                        "action_mask": spaces.Box(0.0, 1.0, mask.shape, np.float32)})
-                    n = self.env.get_agent(agent).action_spaces
-                    self.action_spaces[agent] = (spaces.MultiDiscrete(n) if isinstance(n, (list, np.ndarray))
-                                                 and np.ndim(n) == 1 else spaces.Discrete(int(n)))
-                self.steps = 0
+        self.env = foundation.make_env_instance(**env_config["env_config_dict"])
+        obs = self.env.reset()
+        self.possible_agents = list(obs)
+        self.agents = []
+        self.observation_spaces = {}
+        self.action_spaces = {}
+        for agent, o in obs.items():
+            flat, mask = self._flatten(o)
+            self.observation_spaces[agent] = spaces.Dict({
+                "observations": spaces.Box(-1e20, 1e20, flat.shape, np.float32),
+                "action_mask": spaces.Box(0.0, 1.0, mask.shape, np.float32)})
+            n = self.env.get_agent(agent).action_spaces
+            self.action_spaces[agent] = (spaces.MultiDiscrete(n) if isinstance(n, (list, np.ndarray))
+                                         and np.ndim(n) == 1 else spaces.Discrete(int(n)))
+        self.steps = 0
 
-            @property
-            def previous_episode_metrics(self):
-                return self.env.previous_episode_metrics
+    @property
+    def previous_episode_metrics(self):
+        return self.env.previous_episode_metrics
 
-            @staticmethod
-            def _flatten(o):
-                parts = [np.asarray(o[k], np.float32).reshape(-1) for k in sorted(o) if k != "action_mask"]
-                return np.concatenate(parts), np.asarray(o["action_mask"], np.float32).reshape(-1)
+    @staticmethod
+    def _flatten(o):
+        parts = [np.asarray(o[k], np.float32).reshape(-1) for k in sorted(o) if k != "action_mask"]
+        return np.concatenate(parts), np.asarray(o["action_mask"], np.float32).reshape(-1)
 
-            def _obs(self, obs):
-                out = {}
-                for agent, o in obs.items():
-                    flat, mask = self._flatten(o)
-                    out[agent] = {"observations": flat, "action_mask": mask}
-                return out
+    def _obs(self, obs):
+        out = {}
+        for agent, o in obs.items():
+            flat, mask = self._flatten(o)
+            out[agent] = {"observations": flat, "action_mask": mask}
+        return out
 
-            def reset(self, *, seed=None, options=None):
-                if seed is not None:
-                    np.random.seed(seed % 2**32)
-                self.agents = list(self.possible_agents)
-                return self._obs(self.env.reset()), {}
+    def reset(self, *, seed=None, options=None):
+        if seed is not None:
+            np.random.seed(seed % 2**32)
+        self.agents = list(self.possible_agents)
+        return self._obs(self.env.reset()), {}
 
-            def step(self, action_dict):
-                actions = {a: (v.tolist() if isinstance(v, np.ndarray) and v.ndim else int(v))
-                           for a, v in action_dict.items()}
-                obs, rew, done, info = self.env.step(actions)
-                self.steps += 1
-                end = bool(done["__all__"])
-                truncateds = {a: end for a in self.possible_agents}
-                truncateds["__all__"] = end
-                if end:
-                    self.agents = []
-                return self._obs(obs), {a: float(r) for a, r in rew.items()}, {"__all__": False}, truncateds, {}
-
-        return _FoundationEnv(env_config)
+    def step(self, action_dict):
+        actions = {a: (v.tolist() if isinstance(v, np.ndarray) and v.ndim else int(v))
+                   for a, v in action_dict.items()}
+        obs, rew, done, info = self.env.step(actions)
+        self.steps += 1
+        end = bool(done["__all__"])
+        truncateds = {a: end for a in self.possible_agents}
+        truncateds["__all__"] = end
+        if end:
+            self.agents = []
+        return self._obs(obs), {a: float(r) for a, r in rew.items()}, {"__all__": False}, truncateds, {}
 
 
 def _foundation_config(config):

@@ -24,7 +24,7 @@ from ray.rllib.env.multi_agent_env import MultiAgentEnv
 
 from .. import _native
 from ..runconfig import RunConfig, load_run_config
-from ..vector import VectorEnv, c_text
+from ..vector import VectorEnv
 
 _BOUND = 1e20
 # Completed dense logs an env keeps for the driver to collect; older ones are dropped (counted).
@@ -211,8 +211,7 @@ class EconomyEnv(MultiAgentEnv):
         self._vector.set_saez_global_buffer(samples, 0)
 
     def _keep_dense_log(self) -> None:
-        text = _native.take_string(_native.lib.economist_env_query(
-            self._vector._pointer(), 0, c_text("take_dense_log", "the query")))
+        text = self._vector.query_text("take_dense_log", 0)
         if text != "null":
             if len(self.dense_logs) == self.dense_logs.maxlen:
                 self.dropped_dense_logs += 1

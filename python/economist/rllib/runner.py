@@ -38,8 +38,7 @@ from ray.rllib.utils.metrics import (NUM_AGENT_STEPS_SAMPLED, NUM_AGENT_STEPS_SA
                                      NUM_MODULE_STEPS_SAMPLED_LIFETIME, WEIGHTS_SEQ_NO)
 from ray.rllib.callbacks.utils import make_callback
 
-from .. import _native
-from ..vector import VectorEnv, c_text
+from ..vector import VectorEnv
 from .env import EconomyEnv, _run_config, policy_of
 
 
@@ -93,8 +92,7 @@ class EnvSlot(MultiAgentEnv):
         self.episodes += 1
         if not self.keep_dense_logs:
             return
-        text = _native.take_string(_native.lib.economist_env_query(
-            self._vector._pointer(), self.index, c_text("take_dense_log", "the query")))
+        text = self._vector.query_text("take_dense_log", self.index)
         if text != "null":
             self.dense_logs = (self.dense_logs + [(self.episodes, text.encode("utf-8"))])[-2:]
 
@@ -165,13 +163,16 @@ class VectorEnvRunner(MultiAgentEnvRunner):
         keep = bool(env_config.get("dense_logs", True))
         vector = VectorEnv(run.text, num_envs=envs, threads=1, auto_reset=True, dense_logs=keep,
                            origin=run.origin)
-        probe = EconomyEnv({"config": run, "dense_logs": False})
+        observation_spaces, action_spaces = {}, {}
+        for policy in vector.policies:
+            obs_space, act_space = EconomyEnv._spaces(policy)
+            for agent in policy.agents:
+                observation_spaces[agent], action_spaces[agent] = obs_space, act_space
         slots = []
         for k in range(envs):
             env_id = envs * (worker - 1) + k if worker > 0 else k
-            slots.append(EnvSlot(vector, k, env_id, probe.observation_spaces, probe.action_spaces,
+            slots.append(EnvSlot(vector, k, env_id, observation_spaces, action_spaces,
                                  keep and (limit is None or env_id < int(limit))))
-        probe.close()
         self.env = SwiftVectorEnv(vector, slots)
         self.num_envs = envs
         self._vector = vector

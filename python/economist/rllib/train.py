@@ -151,13 +151,16 @@ def result_record(result: dict, wall_seconds: float, steps_per_second: float, kl
 
 
 class ResultFiles:
-    """``result.json`` (one JSON object per line) and ``progress.csv`` (the same records), each
-    rewritten atomically after every iteration."""
+    """``result.json`` (one JSON object per line) and ``progress.csv`` (the same records). Each
+    iteration appends a line to both (flushed to disk); ``progress.csv`` is rewritten
+    atomically only when a record brings new columns, and both are rewritten once at a resume,
+    keeping the iterations up to the checkpoint."""
 
     def __init__(self, directory: Path, keep_until: int | None):
         self.result_path = directory / "result.json"
         self.progress_path = directory / "progress.csv"
         self.records: list[dict] = []
+        self.columns: dict[str, None] = {}  # ordered set: first appearance across records
         if keep_until is not None and self.result_path.is_file():
             for line in self.result_path.read_text(encoding="utf-8").splitlines():
                 try:
@@ -166,20 +169,39 @@ class ResultFiles:
                     break
                 if record.get("training_iteration", math.inf) <= keep_until:
                     self.records.append(record)
+        for record in self.records:
+            self.columns.update(dict.fromkeys(record))
+        if keep_until is not None:
+            lines = "".join(json.dumps(r, allow_nan=True) + "\n" for r in self.records)
+            _atomic_write(self.result_path, lines.encode("utf-8"))
+            self._rewrite_progress()
+
+    def _row(self, record: dict) -> str:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow(["" if record.get(c) is None else record[c] for c in self.columns])
+        return out.getvalue()
+
+    def _rewrite_progress(self) -> None:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerow(list(self.columns))
+        text = out.getvalue() + "".join(self._row(r) for r in self.records)
+        _atomic_write(self.progress_path, text.encode("utf-8"))
+
+    @staticmethod
+    def _append(path: Path, text: str) -> None:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
 
     def append(self, record: dict) -> None:
         self.records.append(record)
-        lines = "".join(json.dumps(r, allow_nan=True) + "\n" for r in self.records)
-        _atomic_write(self.result_path, lines.encode("utf-8"))
-        columns: list[str] = []
-        for r in self.records:
-            columns += [k for k in r if k not in columns]
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(columns)
-        for r in self.records:
-            writer.writerow(["" if r.get(c) is None else r.get(c) for c in columns])
-        _atomic_write(self.progress_path, out.getvalue().encode("utf-8"))
+        self._append(self.result_path, json.dumps(record, allow_nan=True) + "\n")
+        if any(key not in self.columns for key in record) or not self.progress_path.is_file():
+            self.columns.update(dict.fromkeys(record))
+            self._rewrite_progress()
+        else:
+            self._append(self.progress_path, self._row(record))
 
 
 def save_checkpoint(algo, directory: Path, iteration: int) -> Path:
