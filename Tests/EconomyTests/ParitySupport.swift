@@ -189,7 +189,7 @@ extension Environment {
 
   /// Mobile agent `agent`'s map observation channel `channel`, as rows.
   func mobileMapChannel(_ agent: Int, _ channel: Int) -> [[Double]] {
-    let shape = observationLayout.mobileMapShape
+    let shape = observationLayout.mobileMapShape ?? [0, 0, 0]
     let (h, w) = (shape[1], shape[2])
     let base = agent * observationLayout.mobileMapSize + channel * h * w
     return (0..<h).map { r in (0..<w).map { c in Double(observations.mobileMap[base + r * w + c]) } }
@@ -197,7 +197,7 @@ extension Environment {
 
   /// Mobile agent `agent`'s index-map channel `channel`, as rows.
   func mobileIndexChannel(_ agent: Int, _ channel: Int) -> [[Int]] {
-    let shape = observationLayout.mobileIndexShape
+    let shape = observationLayout.mobileIndexShape ?? [0, 0, 0]
     let (h, w) = (shape[1], shape[2])
     let base = agent * observationLayout.mobileIndexSize + channel * h * w
     return (0..<h).map { r in (0..<w).map { c in Int(observations.mobileIndex[base + r * w + c]) } }

@@ -7,9 +7,11 @@ public struct ComponentRegistry: Sendable {
   /// The registered types, in registration order.
   public let types: [any Component.Type]
 
-  /// The built-in components: Build, ContinuousDoubleAuction, Gather, PeriodicBracketTax.
+  /// The built-in components: Build, ContinuousDoubleAuction, Gather, PeriodicBracketTax,
+  /// SimpleLabor, WealthRedistribution.
   public static let builtIn = ComponentRegistry(uncheckedTypes: [
-    Build.self, ContinuousDoubleAuction.self, Gather.self, PeriodicBracketTax.self,
+    Build.self, ContinuousDoubleAuction.self, Gather.self, PeriodicBracketTax.self, SimpleLabor.self,
+    WealthRedistribution.self,
   ])
 
   /// Creates a registry.

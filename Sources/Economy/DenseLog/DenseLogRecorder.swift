@@ -71,7 +71,7 @@ struct DenseLogRecorder: Sendable {
   func finish(env: Environment) -> DenseLogRecording {
     DenseLogRecording(
       agentCount: env.agentCount, steps: steps, height: env.world.height, width: env.world.width,
-      channels: env.scenario.channels, stateFieldNames: env.world.stateFieldNames, agentWidth: agentWidth,
+      channels: env.scenario.channels, resources: env.scenario.resources, stateFieldNames: env.world.stateFieldNames, agentWidth: agentWidth,
       mobileSubspaces: env.actionLayout.mobile.map(\.name), plannerSubspaces: env.actionLayout.planner.map(\.name),
       states: states, actions: actions, rewards: rewards, snapshots: snapshots,
       componentLogs: env.components.compactMap { c in c.denseLog.map { (type(of: c).shorthand, $0) } })
@@ -103,6 +103,8 @@ public struct DenseLogRecording: Sendable {
   public let width: Int
   /// Map layers in the world snapshots, in order.
   public let channels: [MapLayer]
+  /// The resources in inventories and escrow, in Foundation's key order.
+  public let resources: [Resource]
   /// Per-agent state fields registered by components.
   public let stateFieldNames: [String]
   let agentWidth: Int
@@ -207,7 +209,7 @@ public struct DenseLogRecording: Sendable {
 
   private func writeResources(_ values: ArraySlice<Double>, into w: inout JSONWriter) {
     w.beginObject()
-    for r in Resource.allCases {
+    for r in resources {
       w.key(r.name)
       writeAmount(values[values.startIndex + r.rawValue], coin: r == .coin, into: &w)
     }

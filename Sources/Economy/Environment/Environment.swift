@@ -17,7 +17,7 @@ public struct Environment: Sendable {
   public internal(set) var world: World
   /// The components, in step order.
   public internal(set) var components: [any Component]
-  var scenario: WoodAndStoneScenario
+  var scenario: any Scenario
   /// The environment's random number generator.
   public internal(set) var rng: EconomyRNG
   /// Completed episodes of this environment.
@@ -82,12 +82,17 @@ public struct Environment: Sendable {
       agentCount: config.agentCount, episodeLength: config.episodeLength, inventoryScale: inventoryScale,
       allComponents: config.components.map { registry.type(named: $0.name)?.name ?? $0.name })
     let built = Environment.buildComponents(config, registry, &setup, &world, &issues)
-    let (layout, scenarioIssues) = WoodAndStoneScenario.checkedLayout(config: config, setup: setup, world: world)
-    issues += scenarioIssues
-    if !issues.isEmpty { throw ConfigError(issues: issues) }
-
-    scenario = WoodAndStoneScenario(
-      kind: config.scenario, params: config.parameters, layout: layout, setup: &setup, world: &world)
+    if config.scenario == .oneStepEconomy {
+      issues += OneStepEconomyScenario.check(config: config, setup: setup)
+      if !issues.isEmpty { throw ConfigError(issues: issues) }
+      scenario = OneStepEconomyScenario(params: config.parameters.oneStep, setup: &setup, world: &world)
+    } else {
+      let (layout, scenarioIssues) = WoodAndStoneScenario.checkedLayout(config: config, setup: setup, world: world)
+      issues += scenarioIssues
+      if !issues.isEmpty { throw ConfigError(issues: issues) }
+      scenario = WoodAndStoneScenario(
+        kind: config.scenario, params: config.parameters, layout: layout, setup: &setup, world: &world)
+    }
     components = built
     self.world = world
     observationLayout = ObservationLayout(

@@ -34,10 +34,11 @@ public struct ObservationLayout: Sendable {
   public let planner: [Entry]
   /// The fields of the planner's per-agent entries `p<i>`.
   public let perAgent: [Entry]
-  /// Shape of each mobile agent's `world-map`: `[channels, rows, cols]`.
-  public let mobileMapShape: [Int]
-  /// Shape of each mobile agent's `world-idx_map`: `[2, rows, cols]`.
-  public let mobileIndexShape: [Int]
+  /// Shape of each mobile agent's `world-map`: `[channels, rows, cols]`, or nil in a scenario
+  /// without a map.
+  public let mobileMapShape: [Int]?
+  /// Shape of each mobile agent's `world-idx_map`: `[2, rows, cols]`, or nil without a map.
+  public let mobileIndexShape: [Int]?
   /// Shape of the planner's `world-map`, or nil without spatial information.
   public let plannerMapShape: [Int]?
   /// Shape of the planner's `world-idx_map`, or nil without spatial information.
@@ -53,17 +54,17 @@ public struct ObservationLayout: Sendable {
   public var plannerFlatSize: Int { planner.last.map { $0.offset + $0.size } ?? 0 }
   /// Length of each `p<i>` vector.
   public var perAgentSize: Int { perAgent.last.map { $0.offset + $0.size } ?? 0 }
-  /// Values in one mobile agent's map.
-  public var mobileMapSize: Int { mobileMapShape.reduce(1, *) }
-  /// Values in one mobile agent's index map.
-  public var mobileIndexSize: Int { mobileIndexShape.reduce(1, *) }
+  /// Values in one mobile agent's map (0 without a map).
+  public var mobileMapSize: Int { mobileMapShape?.reduce(1, *) ?? 0 }
+  /// Values in one mobile agent's index map (0 without a map).
+  public var mobileIndexSize: Int { mobileIndexShape?.reduce(1, *) ?? 0 }
   /// Values in the planner's map (0 without spatial information).
   public var plannerMapSize: Int { plannerMapShape?.reduce(1, *) ?? 0 }
   /// Values in the planner's index map (0 without spatial information).
   public var plannerIndexSize: Int { plannerIndexShape?.reduce(1, *) ?? 0 }
 
   init(
-    fields: [ObservationFieldSpec], mobileMapShape: [Int], mobileIndexShape: [Int], plannerMapShape: [Int]?,
+    fields: [ObservationFieldSpec], mobileMapShape: [Int]?, mobileIndexShape: [Int]?, plannerMapShape: [Int]?,
     channelNames: [String]
   ) {
     var offsets = [Int](repeating: 0, count: fields.count)

@@ -127,3 +127,31 @@ public struct LayoutError: Error, Sendable, Equatable, CustomStringConvertible {
   /// A readable description of the value.
   public var description: String { "\(origin): \(message)" }
 }
+
+extension LayoutFile {
+  private init(
+    height: Int, width: Int, stoneSource: [UInt8], woodSource: [UInt8], water: [UInt8], origin: String
+  ) {
+    self.height = height
+    self.width = width
+    self.stoneSource = stoneSource
+    self.woodSource = woodSource
+    self.water = water
+    self.origin = origin
+  }
+
+  /// The layout with row `row` turned into water and its sources removed (Foundation's
+  /// `SplitLayout`).
+  public func withWaterRow(_ row: Int) -> LayoutFile {
+    var stone = stoneSource
+    var wood = woodSource
+    var water = self.water
+    for c in 0..<width {
+      stone[row * width + c] = 0
+      wood[row * width + c] = 0
+      water[row * width + c] = 1
+    }
+    return LayoutFile(
+      height: height, width: width, stoneSource: stone, woodSource: wood, water: water, origin: origin)
+  }
+}

@@ -27,6 +27,14 @@ public enum SocialMetrics {
   ///
   /// - Complexity: O(n²) below 30 agents, O(n log n) above.
   public static func gini(_ x: [Double]) -> Double {
+    var copy = x
+    return copy.withUnsafeMutableBufferPointer { gini(reordering: $0) }
+  }
+
+  /// The Gini coefficient of the values in `x`, which it may reorder (sorts them from 30
+  /// values on); no allocation.
+  static func gini(reordering values: UnsafeMutableBufferPointer<Double>) -> Double {
+    var x = values
     let n = x.count
     guard n > 1 else { return 0 }
     let total = x.reduce(0, +)
@@ -38,10 +46,10 @@ public enum SocialMetrics {
       let unscaled = diff / (2 * Double(n) * total + 1e-10)
       return unscaled / (Double(n - 1) / Double(n))
     }
-    let sorted = x.sorted()
+    x.sort()
     var cumulative = 0.0
     var sum = 0.0
-    for v in sorted {
+    for v in x {
       cumulative += v
       sum += cumulative / (total + 1e-10)
     }

@@ -206,16 +206,42 @@ public enum UniformLayout {
   public static func generateSources(
     height: Int, width: Int, parameters: UniformLayoutParameters, rng: inout EconomyRNG
   ) -> (stoneSource: [UInt8], woodSource: [UInt8]) {
+    let tileCount = height * width
+    let woodTarget = parameters.coverageTarget(parameters.startingWoodCoverage, tileCount: tileCount)
+    let stoneTarget = parameters.coverageTarget(parameters.startingStoneCoverage, tileCount: tileCount)
+    let gradient = rowGradient(height: height, steepness: parameters.gradientSteepness)
+    var wood = [Double](repeating: 0, count: tileCount)
+    var stone = wood
+    for t in 0..<tileCount {
+      wood[t] = gradient[t / width] * woodTarget
+      stone[t] = gradient[height - 1 - t / width] * stoneTarget
+    }
+    return generateSources(
+      height: height, width: width, parameters: parameters, woodProbability: wood, stoneProbability: stone, rng: &rng)
+  }
+
+  /// Generates source maps from per-tile seeding probabilities (steps 2 to 5 of
+  /// ``generateSources(height:width:parameters:rng:)``; the multi-zone and quadrant scenarios
+  /// bring their own probability maps).
+  ///
+  /// - Parameters:
+  ///   - woodProbability: Row-major seeding probability of each tile for wood, before the
+  ///     `0.1 × clump` factor.
+  ///   - stoneProbability: The same for stone.
+  public static func generateSources(
+    height: Int, width: Int, parameters: UniformLayoutParameters, woodProbability: [Double],
+    stoneProbability: [Double], rng: inout EconomyRNG
+  ) -> (stoneSource: [UInt8], woodSource: [UInt8]) {
     let problems = parameters.validate(height: height, width: width)
     precondition(problems.isEmpty, "Invalid Uniform layout: \(problems.joined(separator: "; "))")
     let tileCount = height * width
+    precondition(
+      woodProbability.count == tileCount && stoneProbability.count == tileCount,
+      "generateSources needs \(height)×\(width) probability maps")
     let woodTarget = parameters.coverageTarget(
       parameters.startingWoodCoverage, tileCount: tileCount)
     let stoneTarget = parameters.coverageTarget(
       parameters.startingStoneCoverage, tileCount: tileCount)
-    let gradient = rowGradient(height: height, steepness: parameters.gradientSteepness)
-    let woodRows = gradient.map { $0 * woodTarget }
-    let stoneRows = gradient.reversed().map { $0 * stoneTarget }
 
     var grower = SourceGrower(height: height, width: width)
     var wood = [UInt8](repeating: 0, count: tileCount)
@@ -224,11 +250,11 @@ public enum UniformLayout {
     var notWood = everywhere
     for _ in 0..<resetAttempts {
       grower.grow(
-        &wood, rowProbability: woodRows, target: woodTarget,
+        &wood, probability: woodProbability, target: woodTarget,
         clumpiness: parameters.woodClumpiness, allowed: everywhere, rng: &rng)
       for i in 0..<tileCount { notWood[i] = wood[i] == 0 }
       grower.grow(
-        &stone, rowProbability: stoneRows, target: stoneTarget,
+        &stone, probability: stoneProbability, target: stoneTarget,
         clumpiness: parameters.stoneClumpiness, allowed: notWood, rng: &rng)
       if isNearTarget(wood, woodTarget) && isNearTarget(stone, stoneTarget) { break }
     }
@@ -287,11 +313,11 @@ private struct SourceGrower {
 
   /// Replaces `map` with a fresh source map for one resource (steps 2 and 3 of the algorithm).
   mutating func grow(
-    _ map: inout [UInt8], rowProbability: [Double], target: Double, clumpiness: Double,
+    _ map: inout [UInt8], probability: [Double], target: Double, clumpiness: Double,
     allowed: [Bool], rng: inout EconomyRNG
   ) {
     let clump = 1 - min(max(clumpiness, 0), 0.99)
-    let thresholds = rowProbability.map { $0 * 0.1 * clump }
+    let thresholds = probability.map { $0 * 0.1 * clump }
     let tileCount = Double(map.count)
     for i in draws.indices { draws[i] = rng.uniform() }
     var count = seed(&map, thresholds: thresholds, allowed: allowed)
@@ -309,11 +335,11 @@ private struct SourceGrower {
     }
   }
 
-  /// Marks allowed tiles whose draw is below their row's threshold; returns the source count.
+  /// Marks allowed tiles whose draw is below their threshold; returns the source count.
   private func seed(_ map: inout [UInt8], thresholds: [Double], allowed: [Bool]) -> Int {
     var count = 0
     for i in map.indices {
-      let isSource = allowed[i] && draws[i] < thresholds[i / width]
+      let isSource = allowed[i] && draws[i] < thresholds[i]
       map[i] = isSource ? 1 : 0
       count += isSource ? 1 : 0
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The wood-and-stone scenarios: map generation and reset, resource regrowth, the scenario's
 /// observations (`world-*`), rewards as marginal utility, and scenario metrics.
-struct WoodAndStoneScenario: Sendable {
+struct WoodAndStoneScenario: Scenario {
   let kind: ScenarioKind
   let params: ScenarioParameters
   let agentCount: Int
@@ -16,6 +16,12 @@ struct WoodAndStoneScenario: Sendable {
   /// a component declared: Build's).
   var rankedPayments: [Double] = []
   let rankedLocations: [(row: Int, col: Int)]
+  /// Split layout: the row of water and the build payment of each skill rank, best first.
+  let waterRow: Int
+  var splitPayments: [Double] = []
+  /// Quadrant: the water lines and the seeding probabilities (fixed for the map's size).
+  let quadrantWater: [UInt8]
+  let quadrantProbability: (wood: [Double], stone: [Double])
   let paymentField: StateField?
   let fields: Fields
   var order: [Int32]
@@ -46,14 +52,17 @@ struct WoodAndStoneScenario: Sendable {
   }
 
   /// Size of one mobile agent's map observation: channels × side × side.
-  var mobileMapShape: [Int] {
+  var mobileMapShape: [Int]? {
     params.fullObservability
       ? [channels.count, height, width]
       : [channels.count + 1, 2 * params.mobileAgentObservationRange + 1, 2 * params.mobileAgentObservationRange + 1]
   }
 
-  /// Shape of one mobile agent's index map.
-  var mobileIndexShape: [Int] { [2, mobileMapShape[1], mobileMapShape[2]] }
+  /// Agents hold wood, stone and coin.
+  var resources: [Resource] { Resource.allCases }
+
+  /// Agents stand on the map.
+  var placesAgents: Bool { true }
 
   /// Shape of the planner's map, or nil when the planner gets no spatial information.
   var plannerMapShape: [Int]? { params.plannerGetsSpatialInfo ? [channels.count, height, width] : nil }
@@ -83,11 +92,25 @@ struct WoodAndStoneScenario: Sendable {
     baseLayers = layers
     var ch: [MapLayer] = [.stone, .wood]
     if setup.requiredEntities.contains(.house) { ch.append(.house) }
-    if kind == .layoutFromFile { ch.append(.water) }
+    if kind.hasWater { ch.append(.water) }
     ch += [.stoneSource, .woodSource]
     channels = ch
 
     paymentField = world.stateField(named: "build_payment")
+    waterRow = params.split.waterRow ?? world.height / 2
+    if kind == .quadrant {
+      quadrantWater = UniformLayout.quadrantWater(height: world.height, width: world.width)
+      quadrantProbability = UniformLayout.quadrantProbabilities(
+        height: world.height, width: world.width, steepness: params.uniform.gradientSteepness, water: quadrantWater)
+    } else {
+      quadrantWater = []
+      quadrantProbability = ([], [])
+    }
+    if kind == .splitLayout, let skills = setup.skills {
+      splitPayments = WoodAndStoneScenario.rankedPayments(
+        agents: world.agentCount, payment: skills.payment, pmsm: skills.maxSkillMultiplier
+      ).reversed()
+    }
     rankedLocations = WoodAndStoneScenario.fixedFourLocations(params: params, world: world)
     if params.fixedFourSkillAndLoc, let skills = setup.skills {
       rankedPayments = WoodAndStoneScenario.rankedPayments(
@@ -178,22 +201,40 @@ struct WoodAndStoneScenario: Sendable {
 
   mutating func resetMap(world: inout World, rng: inout EconomyRNG) {
     defer { indexSources(world) }
+    let generated: (stoneSource: [UInt8], woodSource: [UInt8])
+    let height = self.height
+    let width = self.width
     switch kind {
-    case .layoutFromFile:
+    case .layoutFromFile, .splitLayout, .oneStepEconomy:
       world.resetMap(layers: baseLayers)
+      return
     case .uniform:
-      let (stone, wood) = UniformLayout.generateSources(
-        height: height, width: width, parameters: params.uniform, rng: &rng)
-      var layers = [Float](repeating: 0, count: MapLayer.count * world.tileCount)
-      let n = world.tileCount
-      for t in 0..<n {
-        layers[MapLayer.stone.rawValue * n + t] = Float(stone[t])
-        layers[MapLayer.stoneSource.rawValue * n + t] = Float(stone[t])
-        layers[MapLayer.wood.rawValue * n + t] = Float(wood[t])
-        layers[MapLayer.woodSource.rawValue * n + t] = Float(wood[t])
-      }
-      world.resetMap(layers: layers)
+      generated = UniformLayout.generateSources(height: height, width: width, parameters: params.uniform, rng: &rng)
+    case .multiZone:
+      let p = UniformLayout.multiZoneProbabilities(
+        height: height, width: width, zones: params.multiZone, parameters: params.uniform, rng: &rng)
+      generated = UniformLayout.generateSources(
+        height: height, width: width, parameters: params.uniform, woodProbability: p.wood,
+        stoneProbability: p.stone, rng: &rng)
+    case .quadrant:
+      var g = UniformLayout.generateSources(
+        height: height, width: width, parameters: params.uniform, woodProbability: quadrantProbability.wood,
+        stoneProbability: quadrantProbability.stone, rng: &rng)
+      UniformLayout.clearQuadrantLines(&g.stoneSource, height: height, width: width)
+      UniformLayout.clearQuadrantLines(&g.woodSource, height: height, width: width)
+      generated = g
     }
+    let (stone, wood) = generated
+    var layers = [Float](repeating: 0, count: MapLayer.count * world.tileCount)
+    let n = world.tileCount
+    for t in 0..<n {
+      layers[MapLayer.stone.rawValue * n + t] = Float(stone[t])
+      layers[MapLayer.stoneSource.rawValue * n + t] = Float(stone[t])
+      layers[MapLayer.wood.rawValue * n + t] = Float(wood[t])
+      layers[MapLayer.woodSource.rawValue * n + t] = Float(wood[t])
+      if kind == .quadrant { layers[MapLayer.water.rawValue * n + t] = Float(quadrantWater[t]) }
+    }
+    world.resetMap(layers: layers)
   }
 
   mutating func indexSources(_ world: World) {
@@ -253,10 +294,45 @@ struct WoodAndStoneScenario: Sendable {
         if let f = paymentField, rank < rankedPayments.count { world.setState(a, f, rankedPayments[rank]) }
       }
     }
+    if kind == .splitLayout { placeBySkillRank(world: &world, rng: &rng) }
     updateMetrics(world: world, completions: completions)
   }
 
+  /// Split layout: agents in a random order take the skill ranks, best first; each gets its
+  /// rank's build payment and a random free tile above the water row (ranks in
+  /// `skill_rank_of_top_agents`) or below it (Foundation's `SplitLayout.additional_reset_steps`).
+  mutating func placeBySkillRank(world: inout World, rng: inout EconomyRNG) {
+    world.clearAgentLocations()
+    rng.permutation(&order)
+    for (rank, i) in order.enumerated() {
+      let a = Int(i)
+      if let f = paymentField, rank < splitPayments.count { world.setState(a, f, splitPayments[rank]) }
+      let rows = params.split.skillRankOfTopAgents.contains(rank) ? 0..<waterRow : (waterRow + 1)..<height
+      var placed = false
+      for _ in 0...200 {
+        let r = rows.lowerBound + rng.int(below: rows.count)
+        if world.moveAgent(a, toRow: r, col: rng.int(below: width)) {
+          placed = true
+          break
+        }
+      }
+      if !placed {
+        // Crowded band: pick uniformly among its free tiles instead of giving up.
+        var free: [Int] = []
+        for r in rows {
+          for c in 0..<width where world.canOccupy(r, c, agent: a) { free.append(r * width + c) }
+        }
+        precondition(!free.isEmpty, "no free tile for agent \(a); the config check guarantees one")
+        let t = free[rng.int(below: free.count)]
+        world.moveAgent(a, toRow: t / width, col: t % width)
+      }
+    }
+  }
+
   // MARK: - Step
+
+  /// The scenario's dynamics: resource regrowth.
+  mutating func step(world: inout World, rng: inout EconomyRNG) { regrow(world: &world, rng: &rng) }
 
   /// Resource regrowth (Foundation's `scenario_step`): wood, then stone.
   mutating func regrow(world: inout World, rng: inout EconomyRNG) {
@@ -267,8 +343,8 @@ struct WoodAndStoneScenario: Sendable {
       let sbase = source.rawValue * n
       let (halfwidth, weight, maxHealth): (Int, Double, Double)
       switch kind {
-      case .layoutFromFile: (halfwidth, weight, maxHealth) = (0, params.resourceRegenProb, 1)
-      case .uniform:
+      case .layoutFromFile, .splitLayout, .oneStepEconomy: (halfwidth, weight, maxHealth) = (0, params.resourceRegenProb, 1)
+      case .uniform, .multiZone, .quadrant:
         let u = params.uniform
         (halfwidth, weight, maxHealth) =
           resource == .wood
