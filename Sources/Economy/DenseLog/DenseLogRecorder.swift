@@ -71,7 +71,8 @@ struct DenseLogRecorder: Sendable {
   func finish(env: Environment) -> DenseLogRecording {
     DenseLogRecording(
       agentCount: env.agentCount, steps: steps, height: env.world.height, width: env.world.width,
-      channels: env.scenario.channels, resources: env.scenario.resources, stateFieldNames: env.world.stateFieldNames, agentWidth: agentWidth,
+      channels: env.scenario.channels, resources: env.scenario.resources, stateFieldNames: env.world.stateFieldNames,
+      agentWidth: agentWidth,
       mobileSubspaces: env.actionLayout.mobile.map(\.name), plannerSubspaces: env.actionLayout.planner.map(\.name),
       states: states, actions: actions, rewards: rewards, snapshots: snapshots,
       componentLogs: env.components.compactMap { c in c.denseLog.map { (type(of: c).shorthand, $0) } })

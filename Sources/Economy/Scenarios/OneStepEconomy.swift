@@ -129,7 +129,10 @@ struct OneStepEconomyScenario: Scenario {
     return [
       ("social/productivity", SocialMetrics.productivity(coins)),
       ("social/equality", SocialMetrics.equality(coins)),
-      ("social_welfare/coin_eq_times_productivity", SocialMetrics.coinEqualityTimesProductivity(coins, equalityWeight: 1)),
+      (
+        "social_welfare/coin_eq_times_productivity",
+        SocialMetrics.coinEqualityTimesProductivity(coins, equalityWeight: 1)
+      ),
       (
         "social_welfare/inv_income_weighted_utility",
         SocialMetrics.inverseIncomeWeightedUtility(coin: production, utilities: utilities)
@@ -168,7 +171,8 @@ struct OneStepEconomyScenario: Scenario {
         config.issue(
           "components",
           "one-step-economy needs the SimpleLabor component (agents choose their hours through it), found "
-            + (setup.precedingComponents.isEmpty ? "no components" : setup.precedingComponents.joined(separator: ", "))))
+            + (setup.precedingComponents.isEmpty ? "no components" : setup.precedingComponents.joined(separator: ", ")))
+      )
     }
     return issues
   }

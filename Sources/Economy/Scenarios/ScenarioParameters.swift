@@ -212,7 +212,8 @@ public struct ScenarioParameters: Sendable, Equatable {
       uniform = u
       if kind == .multiZone {
         var m = MultiZoneParameters()
-        m.partitionRows = r.int("num_partitions_row", default: m.partitionRows, range: 1...EnvironmentConfig.maxWorldSide)
+        m.partitionRows = r.int(
+          "num_partitions_row", default: m.partitionRows, range: 1...EnvironmentConfig.maxWorldSide)
         m.partitionColumns = r.int(
           "num_partitions_col", default: m.partitionColumns, range: 1...EnvironmentConfig.maxWorldSide)
         m.woodZones = r.int("num_wood_zones", default: m.woodZones, range: 0...Int(Int32.max))
@@ -241,7 +242,9 @@ public struct ScenarioParameters: Sendable, Equatable {
       }
     } else {
       do { ranks = [try node.int()] } catch {
-        r.record(node.issue("expected a skill rank or a list of skill ranks (0 = the best agent), found \(node.describeValue)"))
+        r.record(
+          node.issue("expected a skill rank or a list of skill ranks (0 = the best agent), found \(node.describeValue)")
+        )
       }
     }
     var unique: [Int] = []

@@ -151,12 +151,14 @@ extension WoodAndStoneScenario {
     }
     let top = ranks.filter { (0..<n).contains($0) }.count
     if land(0..<row) < top {
-      issue("water_row", "\(top) agents start above the water row \(row), but only \(land(0..<row)) tiles there are land")
+      issue(
+        "water_row", "\(top) agents start above the water row \(row), but only \(land(0..<row)) tiles there are land")
     }
     if land((row + 1)..<split.height) < n - top {
       issue(
         "water_row",
-        "\(n - top) agents start below the water row \(row), but only \(land((row + 1)..<split.height)) tiles there are land")
+        "\(n - top) agents start below the water row \(row), but only \(land((row + 1)..<split.height)) tiles there are land"
+      )
     }
     return split
   }

@@ -343,7 +343,8 @@ struct WoodAndStoneScenario: Scenario {
       let sbase = source.rawValue * n
       let (halfwidth, weight, maxHealth): (Int, Double, Double)
       switch kind {
-      case .layoutFromFile, .splitLayout, .oneStepEconomy: (halfwidth, weight, maxHealth) = (0, params.resourceRegenProb, 1)
+      case .layoutFromFile, .splitLayout, .oneStepEconomy:
+        (halfwidth, weight, maxHealth) = (0, params.resourceRegenProb, 1)
       case .uniform, .multiZone, .quadrant:
         let u = params.uniform
         (halfwidth, weight, maxHealth) =
