@@ -129,4 +129,25 @@ import Testing
     let skill = try #require(env.world.stateField(named: "skill"))
     for a in 0..<env.agentCount { #expect(env.world.state(a, skill) == ours[a]) }
   }
+
+  /// `economist replay` of a one-step trace that pins each agent's skill in `initial_state`
+  /// reproduces Foundation's dense log.
+  @Test(arguments: [0, 2, 4, 5])
+  func replayTrace(_ index: Int) throws {
+    let c = Self.cases[index]
+    let skills = jsonNumbers(c["pinned_skills"])
+    let initial = JSONValue.object(
+      JSONObject(skills.enumerated().map { (key: String($0.offset), value: ["skill": .double($0.element)]) }))
+    let actions = JSONValue.array((c["steps"]?.arrayValue ?? []).map { $0["actions"] ?? .null })
+    let trace: JSONValue = ["env": c["env"] ?? .null, "initial_state": initial, "actions": actions]
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    let path = try writeFile(
+      String(decoding: JSONWriter.serialize(trace), as: UTF8.self), named: "trace.json", in: directory)
+    let (log, summary) = try Replay.run(Trace.load(path: path))
+    #expect(summary != nil)
+    let ours = try JSONParser.parse(log.jsonBytes())
+    let difference = jsonDifference(ours, c["dense_log"] ?? .null)
+    #expect(difference == nil, "\(difference ?? "")")
+  }
 }

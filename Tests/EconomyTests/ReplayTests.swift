@@ -135,7 +135,7 @@ struct ReplayTests {
       traceJSON(envJSON: smallEnvJSON(), initialState: #"{"1": {"locc": [1, 1]}}"#, steps: []))
     #expect(
       bad.message
-        == "\(bad.path):3:33: initial_state.1.locc: unknown field 'locc'; expected loc, build_payment, bonus_gather_prob (did you mean 'loc'?)"
+        == "\(bad.path):3:33: initial_state.1.locc: unknown field 'locc'; expected loc, build_payment, bonus_gather_prob, build_skill, skill, production, inventory, escrow, endogenous (did you mean 'loc'?)"
     )
     let water = try Self.replayError(
       traceJSON(envJSON: smallEnvJSON(), initialState: #"{"1": {"loc": [12, 0]}}"#, steps: []))

@@ -6,6 +6,10 @@ import Foundation
 /// File format (JSON, or any YAML):
 /// `{"env": {...}, "initial_state": {"0": {"loc": [r, c], "build_payment": x,
 /// "bonus_gather_prob": y}, ...}, "actions": [{"0": a0, ..., "p": [b0, ...]}, ...]}`.
+/// An agent's initial state may also set the state fields `build_skill`, `skill` (the one-step
+/// economy's SimpleLabor) and `production`, its `inventory` and `escrow`
+/// (`{"Coin": x, "Wood": y, "Stone": z}`) and `endogenous` (`{"Labor": x}`); fields the
+/// configured components do not have are an error when the trace is replayed.
 /// Mobile actions are single-action indices of the config's action space (a list of
 /// sub-actions in multi-action mode); the planner's are its sub-action list (`[0]` for the
 /// placeholder). Agents missing from a step take NO-OP, as in Foundation.
@@ -97,6 +101,12 @@ public struct Trace: Sendable {
     return i
   }
 
+  /// The fields an agent's `initial_state` may set.
+  static let initialStateKeys = [
+    "loc", "build_payment", "bonus_gather_prob", "build_skill", "skill", "production", "inventory", "escrow",
+    "endogenous",
+  ]
+
   static func initialState(_ node: ConfigNode) throws(ConfigIssue) -> AgentInitialState {
     var s = AgentInitialState()
     for (key, value) in try node.mapping() {
@@ -117,9 +127,41 @@ public struct Trace: Sendable {
           throw value.issue("expected a probability in 0...1, found \(value.describeValue)")
         }
         s.bonusGatherProb = probability
+      case "skill", "production", "build_skill":
+        let v = try value.double()
+        guard v.isFinite && v >= 0 && v <= Limits.amount else {
+          throw value.issue("expected a number in 0...\(Int(Limits.amount)), found \(value.describeValue)")
+        }
+        s.fields.append((key, v))
+      case "inventory", "escrow":
+        for (name, amount) in try value.mapping() {
+          guard let resource = Resource.allCases.first(where: { $0.name == name }) else {
+            let names = Resource.allCases.map(\.name)
+            var message = "unknown resource '\(name)'; expected \(names.joined(separator: ", "))"
+            if let g = closestName(to: name, among: names) { message += " (did you mean '\(g)'?)" }
+            throw amount.issue(message)
+          }
+          let v = try amount.double()
+          guard v.isFinite && v >= 0 && v <= Limits.amount else {
+            throw amount.issue("expected an amount in 0...\(Int(Limits.amount)), found \(amount.describeValue)")
+          }
+          if key == "inventory" { s.inventory.append((resource, v)) } else { s.escrow.append((resource, v)) }
+        }
+      case "endogenous":
+        for (name, amount) in try value.mapping() {
+          guard name == "Labor" else {
+            throw amount.issue("unknown endogenous quantity '\(name)'; expected Labor")
+          }
+          let v = try amount.double()
+          guard v.isFinite && v >= 0 && v <= Limits.labor else {
+            throw amount.issue("expected labor in 0...\(Int(Limits.labor)), found \(amount.describeValue)")
+          }
+          s.labor = v
+        }
       default:
-        var message = "unknown field '\(key)'; expected loc, build_payment, bonus_gather_prob"
-        if let g = closestName(to: key, among: ["loc", "build_payment", "bonus_gather_prob"]) {
+        let known = Trace.initialStateKeys
+        var message = "unknown field '\(key)'; expected \(known.joined(separator: ", "))"
+        if let g = closestName(to: key, among: known) {
           message += " (did you mean '\(g)'?)"
         }
         throw value.issue(message)
