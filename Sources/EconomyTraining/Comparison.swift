@@ -66,10 +66,14 @@ public struct Comparison {
   public var agents: String
   /// Episodes per setting.
   public var episodeCount: Int
+  /// Episodes each setting played before the measured ones.
+  public var warmupCount: Int
   /// The first episode seed.
   public var seed: UInt64
   /// Whether actions were the most likely allowed ones.
   public var greedy: Bool
+  /// The settings' scenario (the first setting's; `checkOneWorld` keeps them comparable).
+  public var scenario: ScenarioKind = .layoutFromFile
 
   /// Plays `episodes` episodes under every setting.
   ///
@@ -77,13 +81,16 @@ public struct Comparison {
   ///   - sources: configs and run directories, one per setting.
   ///   - agents: a run or checkpoint directory with the agent policy `a` (nil: see above).
   ///   - episodes: episodes per setting.
+  ///   - warmup: episodes each setting plays first, not tabulated (the Saez formula's samples
+  ///     are pooled across environments after each round of warm-up episodes).
   ///   - greedy: most likely allowed actions instead of sampled ones.
   ///   - seed: the evaluation seed (the same for every setting).
   ///   - threads: worker threads (default: the machine's cores; results do not depend on it).
   /// - Throws: ``TrainingError``, ``ConfigError``, ``EnvError`` or ``CheckpointError`` naming
   ///   the setting's path.
   public init(
-    sources: [String], agents: String?, episodes: Int, greedy: Bool = false, seed: UInt64 = 1, threads: Int? = nil
+    sources: [String], agents: String?, episodes: Int, warmup: Int = 0, greedy: Bool = false, seed: UInt64 = 1,
+    threads: Int? = nil
   ) throws {
     guard !sources.isEmpty else { throw TrainingError("compare needs at least one config or run directory") }
     let fm = FileManager.default
@@ -119,6 +126,7 @@ public struct Comparison {
         envRun = try RunConfig.load(path: source)
       }
       let environment = try Environment(config: envRun.env)
+      if settings.isEmpty { scenario = environment.config.scenario }
       let planner = Self.describePlanner(environment, trained: plannerCheckpoint != nil)
       var training = TrainingConfig()
       let random = { () -> PolicyConfig in
@@ -152,11 +160,21 @@ public struct Comparison {
       if let checkpoint = plannerCheckpoint, let counters = Evaluation.curriculumCounters(checkpoint: checkpoint) {
         vector.setCurriculumCounters(counters)  // the run's tax annealing and warm-up as at the checkpoint
       }
+      var warmed = 0
+      while warmed < warmup {
+        // Rounds of one episode per environment, with seeds apart from the measured episodes'.
+        let round = min(envs, warmup - warmed)
+        _ = try trainer.evaluate(
+          env: vector, episodes: round, greedy: greedy, seed: seed &+ 0x5EED_0000 &+ UInt64(warmed))
+        try vector.poolSaezBuffers()
+        warmed += round
+      }
       let played = try trainer.evaluate(env: vector, episodes: episodes, greedy: greedy, seed: seed)
       settings.append(Setting(name: name, source: source, planner: planner, episodes: played))
     }
     self.settings = settings
     episodeCount = episodes
+    warmupCount = warmup
     self.seed = seed
     self.greedy = greedy
   }
@@ -227,7 +245,8 @@ public struct Comparison {
   /// The table as Markdown, with how it was made and the paper's reference numbers.
   public var markdown: String {
     var out = "# Tax policies compared\n\n"
-    out += "Agents: \(agents). \(episodeCount) episodes per setting, "
+    out += "Agents: \(agents). \(episodeCount) episodes per setting"
+    out += warmupCount > 0 ? " after \(warmupCount) warm-up episodes, " : ", "
     out += "the same episode seeds in every setting (seed \(seed)), \(greedy ? "greedy" : "sampled") actions. "
     out += "Mean ± standard deviation over episodes, at the end of each episode.\n\n"
     out += "| setting | taxes set by | " + Self.metrics.map(\.title).joined(separator: " | ") + " |\n"
@@ -236,16 +255,19 @@ public struct Comparison {
       let cells = Self.metrics.map { Self.format(Self.summary(values(s, $0)), decimals: Self.decimals($0)) }
       out += "| \(s.name) | \(s.planner) | " + cells.joined(separator: " | ") + " |\n"
     }
-    out += """
-
-      Equality is 1 − the Gini coefficient of coin; productivity is the agents' total coin. \
-      Equality × productivity is the paper's figure; coin_eq_times_productivity is Foundation's \
-      metric of the same name, equality × productivity / number of agents, which the planner \
-      maximizes with planner_reward_type coin_eq_times_productivity. For reference, the AI Economist paper reports for its 4-agent open-quadrant world with trained \
-      agents (productivity / equality / equality × productivity): free market 3285 / 39% / 1278, \
-      US federal 2656 / 48% / 1261, Saez 2759 / 52% / 1435, AI Economist 2907 / 57% / 1664.
-
-      """
+    out += "\nEquality is 1 − the Gini coefficient of coin; productivity is the agents' total coin. "
+    out += "Equality × productivity is the paper's figure; coin_eq_times_productivity is Foundation's "
+    out += "metric of the same name, equality × productivity / number of agents. "
+    if scenario == .oneStepEconomy {
+      out += "In the one-step economy the planner maximizes the inverse-income-weighted utility (each agent's "
+      out += "coin minus its labor cost, weighted by the inverse of its pre-tax income); the Science Advances "
+      out += "2022 paper reports that the learned planner recovers the theory-optimal (Saez) schedule there.\n"
+    } else {
+      out += "With planner_reward_type coin_eq_times_productivity the planner maximizes the latter. "
+      out += "For reference, the AI Economist paper reports for its 4-agent open-quadrant world with trained "
+      out += "agents (productivity / equality / equality × productivity): free market 3285 / 39% / 1278, "
+      out += "US federal 2656 / 48% / 1261, Saez 2759 / 52% / 1435, AI Economist 2907 / 57% / 1664.\n"
+    }
     if let schedules = scheduleMarkdown { out += "\n" + schedules }
     return out
   }

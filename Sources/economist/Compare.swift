@@ -33,6 +33,15 @@ struct Compare: ParsableCommand {
   @Option(parsing: .unconditional, help: "Seed of the episodes (the same in every setting).")
   var seed: UInt64 = 1
 
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp(
+      "Episodes each setting plays before the measured ones, not tabulated.",
+      discussion:
+        "The Saez formula needs 500 (income, marginal rate) samples before it sets rates (random until then); warm-up episodes collect them, pooled across environments after each round as in training."
+    ))
+  var warmup = 0
+
   @Option(parsing: .unconditional, help: "Worker threads (default: the machine's cores; results do not depend on it).")
   var threads: Int?
 
@@ -42,6 +51,7 @@ struct Compare: ParsableCommand {
   func validate() throws {
     guard !settings.isEmpty else { throw ValidationError("give at least one config or run directory") }
     guard episodes >= 1 else { throw ValidationError("--episodes must be at least 1, found \(episodes)") }
+    guard warmup >= 0 else { throw ValidationError("--warmup must be at least 0, found \(warmup)") }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, found \(threads)") }
   }
 
@@ -49,7 +59,8 @@ struct Compare: ParsableCommand {
     let comparison: Comparison
     do {
       comparison = try Comparison(
-        sources: settings, agents: agents, episodes: episodes, greedy: greedy, seed: seed, threads: threads)
+        sources: settings, agents: agents, episodes: episodes, warmup: warmup, greedy: greedy, seed: seed,
+        threads: threads)
     } catch {
       throw ExitMessage(text: "\(error)")
     }
