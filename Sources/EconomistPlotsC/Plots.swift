@@ -30,7 +30,9 @@ public func economistPlotsFree(_ pointer: UnsafeMutableRawPointer?) { free(point
 /// error set.
 ///
 /// `chart`: `world` (map snapshots), `agents` (resources, coin, labor, reward per agent),
-/// `trajectories` (paths and trades), `taxes`, `economy`. `snapshots`: world panels;
+/// `trajectories` (paths and trades), `taxes`, `economy`; for a one-step economy's log (no map,
+/// agents with skill and production) `agents-by-skill` (hours, income, tax, utility against
+/// skill) and `tax-schedule` instead. `snapshots`: world panels;
 /// `from`/`to`: the steps they spread over (-1: the episode's first/last); `width`/`height`:
 /// pixels (0: the chart's own size).
 @_cdecl("economist_plots_chart")
@@ -69,9 +71,13 @@ public func economistPlotsChart(
   } catch {
     return failing(.argument, "\(name): \(error)")
   }
-  let data = EpisodeData(log)
   var options = EpisodeChartOptions(snapshots: Int(snapshots))
   if width > 0 { options.size = (Int(width), Int(height)) }
+  let chartName = String(cString: chart)
+  if OneStepEpisode.isOneStep(log) {
+    return oneStepChart(log, name: name, chart: chartName, options: options, outLength: outLength)
+  }
+  let data = EpisodeData(log)
   if from >= 0 || to >= 0 {
     let lower = Int(max(0, from))
     let upper = to >= 0 ? Int(to) : max(lower, data.steps)
@@ -84,19 +90,69 @@ public func economistPlotsChart(
     return failing(.argument, "\(name): \(error.description)")
   }
   let figure: Figure?
-  switch String(cString: chart) {
+  switch chartName {
   case "world": figure = charts.world()
   case "agents": figure = charts.agents()
   case "trajectories": figure = charts.trajectories()
   case "taxes": figure = charts.taxes()
   case "economy": figure = charts.economy()
+  case "agents-by-skill", "tax-schedule":
+    return failing(.argument, "\(name): '\(chartName)' is a one-step economy's chart, and this log is not one's")
   case let other:
-    return failing(.argument, "unknown chart '\(other)' (charts: world, agents, trajectories, taxes, economy)")
+    return failing(
+      .argument,
+      "unknown chart '\(other)' (charts: world, agents, trajectories, taxes, economy; agents-by-skill, tax-schedule for a one-step economy)"
+    )
   }
   guard let figure else {
     return failing(
       .argument,
       "\(name): the log has nothing for this chart (no world snapshots in the range, or no completed tax period)")
+  }
+  return pngBytes(figure, name: name, outLength: outLength)
+}
+
+/// A one-step economy's chart (`agents-by-skill` or `tax-schedule`) as PNG bytes, or NULL
+/// with the error set.
+private func oneStepChart(
+  _ log: DenseLog, name: String, chart: String, options: EpisodeChartOptions, outLength: UnsafeMutablePointer<Int64>
+) -> UnsafeMutableRawPointer? {
+  let charts: OneStepCharts
+  do {
+    charts = try OneStepCharts(episode: OneStepEpisode(log), options: options)
+  } catch {
+    fail(.argument, "\(name): \(error.description)")
+    return nil
+  }
+  let figure: Figure?
+  switch chart {
+  case "agents-by-skill": figure = charts.agentsBySkill()
+  case "tax-schedule": figure = charts.taxSchedule()
+  case "world", "agents", "trajectories", "taxes", "economy":
+    fail(
+      .argument,
+      "\(name): a one-step economy's log (no map; agents with skill and production) has no '\(chart)' chart; its charts are agents-by-skill and tax-schedule"
+    )
+    return nil
+  case let other:
+    fail(.argument, "unknown chart '\(other)' (a one-step economy's charts: agents-by-skill, tax-schedule)")
+    return nil
+  }
+  guard let figure else {
+    fail(.argument, "\(name): the log has no taxes (no PeriodicTax entries), so no tax schedule")
+    return nil
+  }
+  return pngBytes(figure, name: name, outLength: outLength)
+}
+
+/// `figure`'s PNG in memory the caller frees, its length in `outLength`; NULL with the error
+/// set when encoding fails.
+private func pngBytes(_ figure: Figure, name: String, outLength: UnsafeMutablePointer<Int64>)
+  -> UnsafeMutableRawPointer?
+{
+  func failing(_ status: Status, _ message: String) -> UnsafeMutableRawPointer? {
+    fail(status, message)
+    return nil
   }
   let png: [UInt8]
   do {

@@ -11,7 +11,9 @@ struct Plot: ParsableCommand {
       SOURCE is a dense log (our .json or Foundation's .lz4) or a run directory (its \
       progress.csv). A log gives world.png (map snapshots), agents.png (wood, stone, coin, \
       labor, utility per agent), trajectories.png (paths and trades), taxes.png (when the log \
-      has taxes), economy.png (productivity, equality) and report.md (income by source). A run \
+      has taxes), economy.png (productivity, equality) and report.md (income by source); a \
+      one-step economy's log (no map, agents with skill) gives agents-by-skill.png (hours, \
+      income, tax, utility against skill), tax-schedule.png and report.md instead. A run \
       gives training.png (against env steps) and training-wall-time.png. Charts the data do not allow are skipped with a note; the others are \
       still written.
       """)
@@ -110,7 +112,7 @@ struct Plot: ParsableCommand {
     }
     let options = EpisodeChartOptions(agents: try parsedAgents(), snapshots: snapshots, size: try parsedSize())
     do throws(PlotError) {
-      let (files, notes) = try EpisodeCharts(data: EpisodeData(log), options: options).all()
+      let (files, notes) = try EpisodeCharts.all(for: log, options: options)
       var written: [String] = []
       for file in files { written.append(try file.write(to: directory, source: source, command: command)) }
       return (written, notes)

@@ -68,7 +68,9 @@ class Image:
 def chart(dense_log, name: str, *, snapshots: int = 5, t0: int | None = None, tN: int | None = None,
           size: tuple[int, int] | None = None) -> Image:
     """One chart of a dense log (a dict, or a path to a ``.json``/``.lz4`` log): ``world``,
-    ``agents``, ``trajectories``, ``taxes`` or ``economy``."""
+    ``agents``, ``trajectories``, ``taxes`` or ``economy``; for a one-step economy's log (no
+    map, agents with ``skill`` and ``production``) ``agents-by-skill`` (hours, income, tax and
+    utility against skill) or ``tax-schedule`` instead."""
     origin = "<dense log>"
     if isinstance(dense_log, (str, os.PathLike)):
         from .foundation.utils import load_episode_log
