@@ -39,10 +39,10 @@ struct TutorialTests {
     return out
   }
 
-  /// `command` with test-sized budgets: one training iteration, one episode.
+  /// `command` with test-sized budgets: one training iteration, one episode, one warm-up episode.
   static func budgeted(_ words: [String]) -> [String] {
     var words = words
-    for (flag, value) in [("--iterations", "1"), ("--episodes", "1")] {
+    for (flag, value) in [("--iterations", "1"), ("--episodes", "1"), ("--warmup", "1")] {
       if let i = words.firstIndex(of: flag), i + 1 < words.count { words[i + 1] = value }
     }
     if words.count > 1 && words[0] == "economist" && words[1] == "train" && !words.contains("--iterations") {
