@@ -225,9 +225,16 @@ public enum UniformLayout {
   /// bring their own probability maps).
   ///
   /// - Parameters:
+  ///   - height: Rows of the world.
+  ///   - width: Columns of the world.
+  ///   - parameters: Layout parameters; they must pass
+  ///     ``UniformLayoutParameters/validate(height:width:)``.
   ///   - woodProbability: Row-major seeding probability of each tile for wood, before the
   ///     `0.1 × clump` factor.
   ///   - stoneProbability: The same for stone.
+  ///   - rng: The random stream; every draw comes from it.
+  /// - Returns: Row-major `height × width` maps, 1 on source tiles and 0 elsewhere. No tile is
+  ///   both a stone and a wood source.
   public static func generateSources(
     height: Int, width: Int, parameters: UniformLayoutParameters, woodProbability: [Double],
     stoneProbability: [Double], rng: inout EconomyRNG
@@ -323,7 +330,9 @@ private struct SourceGrower {
     var count = seed(&map, thresholds: thresholds, allowed: allowed)
     var shrinks = 0
     while Double(count) / tileCount < target * clump {
-      for i in draws.indices { draws[i] *= 0.9 }
+      draws.withUnsafeMutableBufferPointer { draws in
+        for i in 0..<draws.count { draws[i] *= 0.9 }
+      }
       count = seed(&map, thresholds: thresholds, allowed: allowed)
       shrinks += 1
       if shrinks > UniformLayout.maxThresholdShrinks { break }
@@ -336,12 +345,23 @@ private struct SourceGrower {
   }
 
   /// Marks allowed tiles whose draw is below their threshold; returns the source count.
+  ///
+  /// Runs up to 201 times per resource and layout, so it works on raw buffers (debug builds
+  /// would otherwise spend most of a reset in bounds and uniqueness checks).
   private func seed(_ map: inout [UInt8], thresholds: [Double], allowed: [Bool]) -> Int {
     var count = 0
-    for i in map.indices {
-      let isSource = allowed[i] && draws[i] < thresholds[i]
-      map[i] = isSource ? 1 : 0
-      count += isSource ? 1 : 0
+    draws.withUnsafeBufferPointer { draws in
+      thresholds.withUnsafeBufferPointer { thresholds in
+        allowed.withUnsafeBufferPointer { allowed in
+          map.withUnsafeMutableBufferPointer { map in
+            for i in 0..<map.count {
+              let isSource = allowed[i] && draws[i] < thresholds[i]
+              map[i] = isSource ? 1 : 0
+              count += isSource ? 1 : 0
+            }
+          }
+        }
+      }
     }
     return count
   }
@@ -349,37 +369,48 @@ private struct SourceGrower {
   /// Runs one growth round and returns the new source count.
   ///
   /// The noisy map is convolved with a fresh random kernel; allowed tiles with a positive
-  /// result become sources.
+  /// result become sources. The convolution visits the kernel's cells that are on in row-major
+  /// order (the 'same'-size, zero-padded convolution of ``noise`` with ``kernel``, summed in
+  /// the same order as a plain double loop, so results are bit-identical).
   private mutating func spread(
     _ map: inout [UInt8], allowed: [Bool], rng: inout EconomyRNG
   ) -> Int {
     for k in kernel.indices { kernel[k] = rng.uniform() < 0.5 }
     for i in map.indices { noise[i] = Double(map[i]) + 0.2 * rng.normal() - 0.25 }
+    let side = SourceGrower.kernelSide
+    let center = side / 2
+    // Offsets (row, column) from the tile to the noise cell each "on" kernel cell reads.
+    var offsets: [(Int, Int)] = []
+    offsets.reserveCapacity(side * side)
+    for kr in 0..<side {
+      for kc in 0..<side where kernel[kr * side + kc] { offsets.append((center - kr, center - kc)) }
+    }
+    let (height, width) = (self.height, self.width)
     var count = 0
-    for r in 0..<height {
-      for c in 0..<width {
-        let i = r * width + c
-        if map[i] == 0 && allowed[i] && convolvedNoise(row: r, column: c) > 0 { map[i] = 1 }
-        count += Int(map[i])
+    noise.withUnsafeBufferPointer { noise in
+      offsets.withUnsafeBufferPointer { offsets in
+        allowed.withUnsafeBufferPointer { allowed in
+          map.withUnsafeMutableBufferPointer { map in
+            for r in 0..<height {
+              for c in 0..<width {
+                let i = r * width + c
+                if map[i] == 0 && allowed[i] {
+                  var sum = 0.0
+                  for (dr, dc) in offsets {
+                    let rr = r + dr
+                    let cc = c + dc
+                    if rr >= 0 && rr < height && cc >= 0 && cc < width { sum += noise[rr * width + cc] }
+                  }
+                  if sum > 0 { map[i] = 1 }
+                }
+                count += Int(map[i])
+              }
+            }
+          }
+        }
       }
     }
     return count
-  }
-
-  /// The 'same'-size, zero-padded convolution of ``noise`` with ``kernel`` at one tile.
-  private func convolvedNoise(row: Int, column: Int) -> Double {
-    let side = SourceGrower.kernelSide
-    let center = side / 2
-    var sum = 0.0
-    for kr in 0..<side {
-      let r = row + center - kr
-      guard r >= 0 && r < height else { continue }
-      for kc in 0..<side where kernel[kr * side + kc] {
-        let c = column + center - kc
-        if c >= 0 && c < width { sum += noise[r * width + c] }
-      }
-    }
-    return sum
   }
 }
 

@@ -131,9 +131,12 @@ extension WoodAndStoneScenario {
     var rowOK = true
     if !(row > 0 && row < config.height - 1) {
       rowOK = false
+      let what = p.split.waterRow == nil ? "the default water_row (height / 2)" : "a water_row"
       issue(
         p.split.waterRow == nil ? "world_size" : "water_row",
-        "expected a water_row in 1...\(config.height - 2) (strictly inside the map), found \(row)")
+        config.height < 3
+          ? "expected a map of at least 3 rows (the water row must lie strictly inside it), found \(config.height)"
+          : "expected \(what) in 1...\(config.height - 2) (strictly inside the \(config.height)-row map), found \(row)")
     }
     let ranks = p.split.skillRankOfTopAgents
     for rank in ranks where !(0..<n).contains(rank) {
@@ -142,7 +145,8 @@ extension WoodAndStoneScenario {
     if ranks.isEmpty || ranks.count >= n {
       issue(
         "skill_rank_of_top_agents",
-        "expected between 1 and \(n - 1) agents above the water (some must start below it), found \(ranks.count)")
+        "expected between 1 and \(n - 1) skill ranks above the water (the other agents start below it), found "
+          + "\(ranks.count)\(ranks.isEmpty ? "" : ": \(ranks)")")
     }
     guard let layout, rowOK else { return layout }
     let split = layout.withWaterRow(row)
