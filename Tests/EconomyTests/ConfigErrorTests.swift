@@ -44,7 +44,7 @@ struct ConfigErrorTests {
       "layout_from_file/simple_wood_and_stone", with: "uniform/simple_wood_and_ston")
     #expect(
       configErrorText(yaml)
-        == "scenarios/bad.yaml:1:16: scenario_name: expected one of 'layout_from_file/simple_wood_and_stone', 'uniform/simple_wood_and_stone', found 'uniform/simple_wood_and_ston' (did you mean 'uniform/simple_wood_and_stone'?)"
+        == "scenarios/bad.yaml:1:16: scenario_name: expected one of 'layout_from_file/simple_wood_and_stone', 'split_layout/simple_wood_and_stone', 'uniform/simple_wood_and_stone', 'multi_zone/simple_wood_and_stone', 'quadrant/simple_wood_and_stone', 'one-step-economy', found 'uniform/simple_wood_and_ston' (did you mean 'uniform/simple_wood_and_stone'?)"
     )
   }
 
@@ -60,7 +60,7 @@ struct ConfigErrorTests {
     let yaml = Self.replacing("- Gather: {move_labor: 1}", with: "- Teleport: {}")
     #expect(
       configErrorText(yaml)
-        == "scenarios/bad.yaml:5:15: components[2].Teleport: Unknown component 'Teleport'. Known components: Build, ContinuousDoubleAuction, Gather, PeriodicBracketTax"
+        == "scenarios/bad.yaml:5:15: components[2].Teleport: Unknown component 'Teleport'. Known components: Build, ContinuousDoubleAuction, Gather, PeriodicBracketTax, SimpleLabor, WealthRedistribution"
     )
   }
 
@@ -169,7 +169,7 @@ struct ConfigErrorTests {
     let yaml = Self.replacing("scenario_name: layout_from_file/simple_wood_and_stone\n", with: "")
     #expect(
       configErrorText(yaml)
-        == "scenarios/bad.yaml:1:1: missing 'scenario_name'; expected one of 'layout_from_file/simple_wood_and_stone', 'uniform/simple_wood_and_stone'"
+        == "scenarios/bad.yaml:1:1: missing 'scenario_name'; expected one of 'layout_from_file/simple_wood_and_stone', 'split_layout/simple_wood_and_stone', 'uniform/simple_wood_and_stone', 'multi_zone/simple_wood_and_stone', 'quadrant/simple_wood_and_stone', 'one-step-economy'"
     )
   }
 
@@ -357,7 +357,7 @@ struct ConfigErrorTests {
       """
     #expect(
       configErrorText(yaml)
-        == "scenarios/bad.yaml:4:25: starting_wood_coverage: uniform layout: starting_wood_coverage + starting_stone_coverage must cover less than half of the tiles, got 0.6"
+        == "scenarios/bad.yaml:4:25: starting_wood_coverage: uniform/simple_wood_and_stone layout: starting_wood_coverage + starting_stone_coverage must cover less than half of the tiles, got 0.6"
     )
   }
 
@@ -402,7 +402,7 @@ struct ConfigErrorTests {
     #expect(
       configErrorText(yaml) == """
         3 problems in scenarios/bad.yaml:
-        - scenarios/bad.yaml:2:3: env: missing 'scenario_name'; expected one of 'layout_from_file/simple_wood_and_stone', 'uniform/simple_wood_and_stone'
+        - scenarios/bad.yaml:2:3: env: missing 'scenario_name'; expected one of 'layout_from_file/simple_wood_and_stone', 'split_layout/simple_wood_and_stone', 'uniform/simple_wood_and_stone', 'multi_zone/simple_wood_and_stone', 'quadrant/simple_wood_and_stone', 'one-step-economy'
         - scenarios/bad.yaml:2:3: env: missing 'world_size' ([height, width])
         - scenarios/bad.yaml:5:1: agent_polcy: unknown section 'agent_polcy' in a run config; expected env, general, agent_policy, planner_policy, trainer (did you mean 'agent_policy'?)
         """)
