@@ -11,7 +11,7 @@ struct ComponentRegistryTests {
   @Test func builtInRegistryNames() {
     #expect(
       ComponentRegistry.builtIn.names == [
-        "Build", "ContinuousDoubleAuction", "Gather", "PeriodicBracketTax",
+        "Build", "ContinuousDoubleAuction", "Gather", "PeriodicBracketTax", "SimpleLabor", "WealthRedistribution",
       ])
   }
 
@@ -44,7 +44,7 @@ struct ComponentRegistryTests {
       """
     #expect(
       configErrorText(yaml)
-        == "scenarios/bad.yaml:4:15: components[1].CoinDrip: Unknown component 'CoinDrip'. Known components: Build, ContinuousDoubleAuction, Gather, PeriodicBracketTax"
+        == "scenarios/bad.yaml:4:15: components[1].CoinDrip: Unknown component 'CoinDrip'. Known components: Build, ContinuousDoubleAuction, Gather, PeriodicBracketTax, SimpleLabor, WealthRedistribution"
     )
     var env = try Environment(
       config: EnvironmentConfig.parse(yaml: yaml, file: nil), registry: registry)
