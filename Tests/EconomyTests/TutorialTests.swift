@@ -51,8 +51,11 @@ struct TutorialTests {
     return words
   }
 
-  @Test func thereAreFourTutorialsAndEachHasCommands() throws {
-    #expect(Self.tutorials == ["1-basics.md", "2-extending.md", "3-optimal-taxation.md", "4-training.md"])
+  @Test func theSwiftTutorialsAreThereAndEachHasCommands() throws {
+    #expect(
+      Self.tutorials == [
+        "1-basics.md", "2-extending.md", "3-optimal-taxation.md", "4-training.md", "7-one-step-economy.md",
+      ])
     for name in Self.tutorials {
       let text = try String(contentsOfFile: Self.directory + "/" + name, encoding: .utf8)
       #expect(!Self.commands(text).isEmpty, "\(name)")
