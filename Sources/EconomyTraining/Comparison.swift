@@ -74,6 +74,8 @@ public struct Comparison {
   public var greedy: Bool
   /// The settings' scenario (the first setting's; `checkOneWorld` keeps them comparable).
   public var scenario: ScenarioKind = .layoutFromFile
+  /// The one-step economy solved by enumeration, when the settings are one-step economies.
+  public var theory: OneStepTheory?
 
   /// Plays `episodes` episodes under every setting.
   ///
@@ -126,7 +128,10 @@ public struct Comparison {
         envRun = try RunConfig.load(path: source)
       }
       let environment = try Environment(config: envRun.env)
-      if settings.isEmpty { scenario = environment.config.scenario }
+      if settings.isEmpty {
+        scenario = environment.config.scenario
+        theory = OneStepTheory(environment: environment)
+      }
       let planner = Self.describePlanner(environment, trained: plannerCheckpoint != nil)
       var training = TrainingConfig()
       let random = { () -> PolicyConfig in
@@ -269,6 +274,7 @@ public struct Comparison {
       out += "US federal 2656 / 48% / 1261, Saez 2759 / 52% / 1435, AI Economist 2907 / 57% / 1664.\n"
     }
     if let schedules = scheduleMarkdown { out += "\n" + schedules }
+    if let theory = theoryMarkdown { out += "\n" + theory }
     return out
   }
 
@@ -331,4 +337,45 @@ public struct Comparison {
     return lines.joined(separator: "\n") + "\n"
   }
 
+  /// Each setting's mean schedule (Foundation's `avg_bracket_rate` averaged over its episodes),
+  /// or nil when a bracket's rate is missing.
+  func meanRates(_ setting: Setting) -> [Double]? {
+    let names = bracketNames
+    guard !names.isEmpty else { return nil }
+    let rates = names.map { Self.summary(values(setting, "PeriodicTax/avg_bracket_rate/\($0)")).mean }
+    return rates.allSatisfy(\.isFinite) ? rates : nil
+  }
+
+  /// For a one-step economy: every setting's mean schedule played by agents that answer it with
+  /// their best hours (``OneStepTheory``), next to what the compared agents reached, and the best
+  /// schedule of the planner's menu for such agents; nil for other scenarios.
+  public var theoryMarkdown: String? {
+    guard let theory else { return nil }
+    var out = "## Against agents that answer perfectly\n\n"
+    out += "Each setting's mean schedule, played by agents that choose the hours that maximize their utility "
+    out += "(enumerated), and the best schedule of the planner's menu for such agents (coordinate search). "
+    out += "Welfare is the planner's objective (\(theory.parameters.plannerRewardType.rawValue)); "
+    out += "\"played\" is what the compared agents reached.\n\n"
+    out += "| schedule | " + bracketNames.map { "from \(Int($0) ?? 0)" }.joined(separator: " | ")
+    out += " | welfare, best answers | welfare, played | productivity, best answers | hours by agent (skill order) |\n"
+    out += "|---|" + bracketNames.map { _ in "---:|" }.joined() + "---:|---:|---:|---|\n"
+    func row(_ name: String, _ o: OneStepTheory.Outcome, played: Double?) -> String {
+      let cells = o.rates.map { String(format: "%.0f", 100 * $0) }
+      let playedText = played.map { String(format: "%.2f", $0) } ?? "–"
+      return "| \(name) | " + cells.joined(separator: " | ")
+        + String(format: " | %.2f | ", o.welfare) + playedText + String(format: " | %.1f | ", o.productivity)
+        + o.hours.map(String.init).joined(separator: " ") + " |\n"
+    }
+    let zero = [Double](repeating: 0, count: theory.brackets.count)
+    for s in settings {
+      let rates = s.planner.hasPrefix("no taxes") ? zero : meanRates(s)
+      guard let rates, rates.count == theory.brackets.count else { continue }
+      let played = Self.summary(values(s, "social_welfare/inv_income_weighted_utility")).mean
+      out += row(
+        s.name, theory.outcome(rates: rates),
+        played: theory.parameters.plannerRewardType == .invIncomeWeightedUtility ? played : nil)
+    }
+    out += row("best for best answers (search)", theory.bestSchedule(), played: nil)
+    return out
+  }
 }

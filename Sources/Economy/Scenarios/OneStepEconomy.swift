@@ -99,15 +99,7 @@ struct OneStepEconomyScenario: Scenario {
   }
 
   /// An agent's utility for `coin` and `labor`.
-  func utility(coin: Double, labor: Double) -> Double {
-    switch params.agentRewardType {
-    case .coinMinusLaborCost:
-      return coin - pow(labor, params.laborExponent) * params.laborCost
-    case .isoelasticCoinMinusLabor:
-      return SocialMetrics.isoelasticUtility(
-        coin: coin, labor: labor, eta: params.isoelasticEta, laborCoefficient: params.laborCost)
-    }
-  }
+  func utility(coin: Double, labor: Double) -> Double { params.utility(coin: coin, labor: labor) }
 
   mutating func computeRewards(world: World, completions: Int, into rewards: inout [Double]) {
     for i in 0...agentCount { rewards[i] = currentMetric[i] }

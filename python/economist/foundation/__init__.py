@@ -31,7 +31,9 @@ __all__ = ["make_env_instance", "FoundationEnv", "utils"]
 
 _FLOAT32 = np.dtype(np.float32)
 
-SCENARIOS = ("layout_from_file/simple_wood_and_stone", "uniform/simple_wood_and_stone")
+SCENARIOS = ("layout_from_file/simple_wood_and_stone", "split_layout/simple_wood_and_stone",
+             "uniform/simple_wood_and_stone", "multi_zone/simple_wood_and_stone",
+             "quadrant/simple_wood_and_stone", "one-step-economy")
 
 
 def make_env_instance(scenario_name: str, **kwargs) -> "FoundationEnv":
