@@ -88,6 +88,21 @@ import Testing
     #expect(best.welfare > theory.outcome(rates: Self.schedules[0]).welfare, "taxes help this planner")
   }
 
+  @Test func withoutPlannerRatesTheMenuIsFoundationsDefault() throws {
+    let free = try environment(
+      """
+      scenario_name: one-step-economy
+      n_agents: 3
+      world_size: [2, 2]
+      episode_length: 2
+      components:
+        - SimpleLabor: {}
+        - PeriodicBracketTax: {period: 2, disable_taxes: true}
+      """)
+    let theory = try #require(OneStepTheory(environment: free))
+    #expect(theory.menu.count == 21 && theory.menu.first == 0 && theory.menu.last == 1)
+  }
+
   @Test func onlyOneStepEconomiesHaveATheory() throws {
     #expect(OneStepTheory(environment: try tutorialEnvironment()) == nil)
   }

@@ -24,7 +24,8 @@ public struct OneStepTheory: Sendable {
   public let parameters: OneStepParameters
   /// The tax brackets.
   public let brackets: TaxBrackets
-  /// The planner's menu of rates.
+  /// The planner's menu of rates (Foundation's default, 0% to 100% by 5%, when the config's
+  /// planner does not choose rates).
   public let menu: [Double]
   /// The most hours an agent can work.
   public let maxHours = SimpleLabor.hours
@@ -62,7 +63,11 @@ public struct OneStepTheory: Sendable {
     skills = labor.skills
     parameters = environment.config.parameters.oneStep
     brackets = tax.brackets
-    menu = tax.discreteRates.isEmpty ? TaxBrackets.discreteRates(min: 0, max: 1, step: 0.05) : tax.discreteRates
+    // A config whose planner does not choose rates (taxes disabled, a fixed schedule) has no
+    // menu of its own: use Foundation's default one, 0% to 100% by 5%.
+    menu =
+      tax.discreteRates.count > 1 && !tax.disableTaxes
+      ? tax.discreteRates : TaxBrackets.discreteRates(min: 0, max: 1, step: 0.05)
   }
 
   /// An agent's utility for `coin` and `hours` (the scenario's `agent_reward_type`).
