@@ -41,7 +41,8 @@ struct ScenarioTests {
       env.step()
     }
     let length = env.config.episodeLength
-    #expect(env.completions == 5 / length && env.world.timestep == (5 % length == 0 && length <= 5 ? length : 5 % length))
+    #expect(
+      env.completions == 5 / length && env.world.timestep == (5 % length == 0 && length <= 5 ? length : 5 % length))
     // The training sections build a trainer (networks sized, policies resolvable).
     let pool = WorkerPool(threads: 1)
     let vector = try EconomyVectorEnv(environment: try Environment(config: run.env), envs: 1, pool: pool)

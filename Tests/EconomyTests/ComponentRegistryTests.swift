@@ -114,13 +114,17 @@ struct ComponentRequirementsTests {
     // A user component that declares Pareto skills satisfies fixed_four_skill_and_loc.
     let env = try Environment(
       config: EnvironmentConfig.parse(yaml: Self.yaml("  - Shelter: {}", extra: extra), file: nil), registry: registry)
-    #expect((env.scenario as? WoodAndStoneScenario)?.rankedPayments == WoodAndStoneScenario.rankedPayments(agents: 4, payment: 7, pmsm: 2))
+    #expect(
+      (env.scenario as? WoodAndStoneScenario)?.rankedPayments
+        == WoodAndStoneScenario.rankedPayments(agents: 4, payment: 7, pmsm: 2))
     // Build's declaration is its parameters.
     let build = try Environment(
       config: EnvironmentConfig.parse(
         yaml: Self.yaml("  - Build: {skill_dist: pareto, payment: 12, payment_max_skill_multiplier: 3}", extra: extra),
         file: nil))
-    #expect((build.scenario as? WoodAndStoneScenario)?.rankedPayments == WoodAndStoneScenario.rankedPayments(agents: 4, payment: 12, pmsm: 3))
+    #expect(
+      (build.scenario as? WoodAndStoneScenario)?.rankedPayments
+        == WoodAndStoneScenario.rankedPayments(agents: 4, payment: 12, pmsm: 3))
     #expect(build.component(Build.self)?.payment == 12 && build.component(Gather.self) == nil)
   }
 }
