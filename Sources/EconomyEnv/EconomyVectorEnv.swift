@@ -237,6 +237,10 @@ public final class EconomyVectorEnv: EpisodeReporting {
   }
 
   /// The episodes finished since the last call, in step order and environment order.
+  ///
+  /// Records are kept until taken: callers that step for long (trainers, the C API, the
+  /// benchmark) take them regularly, as short episodes end often (the one-step economy's every
+  /// two steps).
   public func takeEpisodeRecords() -> [EpisodeRecord] {
     defer { pendingRecords.removeAll(keepingCapacity: true) }
     return pendingRecords

@@ -28,11 +28,15 @@ public enum VectorBenchmark {
     vector.reset(seed: 1, into: batch)
     // Warm up: first touches of every buffer, thread start.
     for _ in 0..<20 { try vector.stepRandom(batch) }
+    _ = vector.takeEpisodeRecords()
     var rounds = 0
     let start = DispatchTime.now().uptimeNanoseconds
     var elapsed = 0.0
     while elapsed < seconds {
       for _ in 0..<50 { try vector.stepRandom(batch) }
+      // Ended episodes' records are taken as a trainer takes them (short episodes would
+      // otherwise pile up: the one-step economy ends one every two steps).
+      _ = vector.takeEpisodeRecords()
       rounds += 50
       elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
