@@ -176,4 +176,28 @@ struct WealthRedistributionTests {
     #expect(env.world.inventory(0, .coin) < 0)
     #expect(env.world.escrow(2, .coin) == 0.5)
   }
+
+  /// `economist replay` of Foundation's episode as a trace (locations and inventories pinned in
+  /// `initial_state`) ends in Foundation's holdings.
+  @Test func traceReplaysToFoundationsHoldings() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { removeTemporaryDirectory(directory) }
+    let text = String(decoding: JSONWriter.serialize(Self.section["trace"] ?? .null), as: UTF8.self)
+    let path = try writeFile(text, named: "wealth.json", in: directory)
+    let (log, summary) = try Replay.run(Trace.load(path: path))
+    #expect(summary != nil)
+    let states = log.denseLog.list("states")
+    let steps = try #require(Self.section["steps"]?.arrayValue)
+    #expect(states.count == steps.count + 1)
+    let last = try #require(steps.last?["agents"])
+    for a in 0..<4 {
+      for r in Self.resources {
+        let ours = states.last?[String(a)]?["inventory"]?[r.name]?.doubleValue ?? .nan
+        let theirs = last[String(a)]?["inventory"]?[r.name]?.doubleValue ?? .nan
+        #expect(abs(ours - theirs) < 1e-9, "agent \(a) \(r.name): \(ours) vs \(theirs)")
+        let escrow = states.last?[String(a)]?["escrow"]?[r.name]?.doubleValue ?? .nan
+        #expect(abs(escrow - (last[String(a)]?["escrow"]?[r.name]?.doubleValue ?? .nan)) < 1e-9)
+      }
+    }
+  }
 }
