@@ -8,6 +8,8 @@ import economist
 from economist.rllib import EconomyEnv, policy_of
 from economist.runconfig import load_run_config
 
+from conftest import ROOT
+
 
 @pytest.fixture()
 def env(small_config):
@@ -129,3 +131,20 @@ def test_config_errors_name_the_file_and_key(tmp_path, small_config):
     run = load_run_config(str(small_config))
     assert run.planner_policy["entropy_coeff_schedule"] == [[0, 2.0], [1000, 0.1]]
     assert run.trainer["train_batch_size"] == 400 and run.general["train_planner"] is True
+
+
+def test_one_step_economy_two_step_episodes_on_rllib():
+    """The one-step economy through the RLlib env: labor masked on the first step, episodes of
+    two steps that truncate, and RLlib's checker passes."""
+    e = EconomyEnv({"config": str(ROOT / "scenarios/one_step_economy.yaml")})
+    try:
+        check_multiagent_environments(e)
+        obs, _ = e.reset(seed=1)
+        assert obs["0"]["action_mask"].tolist() == [1.0] + [0.0] * 100
+        assert obs["p"]["action_mask"].sum() > 7  # the planner sets rates on step 1
+        obs, rew, term, trunc, _ = e.step({"p": np.ones(7, dtype=np.int64)})
+        assert obs["0"]["action_mask"].sum() == 101 and not trunc["__all__"]
+        obs, rew, term, trunc, _ = e.step({a: 30 for a in e.possible_agents if a != "p"})
+        assert trunc["__all__"] and set(rew) == set(e.possible_agents)
+    finally:
+        e.close()
