@@ -1263,9 +1263,29 @@ def main():
     result["wealth_redistribution"] = measure_wr()
     result["generators"] = measure_generators(args.resets)
     with open(args.out, "w") as f:
-        json.dump(result, f, indent=None, separators=(",", ":"))
+        f.write(readable_json(result))
         f.write("\n")
     log("wrote", args.out)
+
+
+def readable_json(value, indent: int = 0) -> str:
+    """JSON for review: one object member per line, arrays of numbers and strings on one line.
+
+    Non-finite floats are written as ``NaN`` (Foundation reports NaN metrics when nothing was
+    traded); the project's JSON parser reads them, as Python's does.
+    """
+    pad = " " * (indent + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [f"{pad}{json.dumps(k)}: {readable_json(v, indent + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+    if isinstance(value, list):
+        if all(not isinstance(v, (dict, list)) for v in value):
+            return "[" + ",".join(json.dumps(v) for v in value) + "]"
+        items = [pad + readable_json(v, indent + 1) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+    return json.dumps(value)
 
 
 if __name__ == "__main__":
